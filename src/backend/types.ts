@@ -1,0 +1,89 @@
+/**
+ * The small interface every PBX backend implements (Asterisk over ARI, FreeSWITCH over ESL).
+ * The backend-neutral call session (src/call/session.ts) drives a call through it; no core
+ * file imports a backend.
+ */
+import type { Device, Rule } from '../routing/plan.js';
+import type { LegResult } from '../call/record.js';
+
+/** An inbound call as the PBX delivered it. Caller-supplied fields are untrusted text. */
+export interface InboundCallInfo {
+  /** The PBX's id of the caller's channel (Asterisk channel id, FreeSWITCH Unique-ID). */
+  channelId: string;
+  /** Raw caller ID number, untrusted; normalised by the session before any use. */
+  rawCaller: string;
+  /** Raw number called (Stasis arg / dialplan extension / Caller-Destination-Number), untrusted. */
+  rawCalled: string;
+}
+
+/** One leg to originate. Endpoint and number come from validated config or the contact store only. */
+export interface LegSpec {
+  /** Stable key of this leg within the call, e.g. `s0.a0.l1`. */
+  key: string;
+  user: string | null;
+  device: Device;
+  rule: Rule;
+  /** A SIP endpoint name (dialled through the `endpoints` template) ... */
+  endpoint?: string;
+  /** ... or an E.164 number (dialled through the default trunk template). */
+  number?: string;
+  /** The caller ID to present: an E.164 number, or null to withhold. */
+  callerId: string | null;
+}
+
+/** A leg's result as the backend observed it. */
+export interface LegOutcome {
+  key: string;
+  startedAt: string;
+  result: LegResult;
+  /** Q.850 cause, or null where the PBX gave none (e.g. ARI HTTP 500 on originate). */
+  cause: number | null;
+  answeredAt?: string;
+  endedAt?: string;
+}
+
+/**
+ * The result of ringing one attempt (a set of legs rung together for ringSeconds).
+ * - answered: `answeredKey` is bridged with the caller, every other leg was hung up.
+ * - unanswered: the ring time ran out or every leg failed at once.
+ * - caller-gone: the caller hung up; every leg was hung up.
+ * - failed: the PBX failed (every originate errored, or the connection was lost).
+ */
+export type AttemptOutcome =
+  | { kind: 'answered'; answeredKey: string; legs: LegOutcome[] }
+  | { kind: 'unanswered'; legs: LegOutcome[] }
+  | { kind: 'caller-gone'; legs: LegOutcome[] }
+  | { kind: 'failed'; legs: LegOutcome[]; reason: string };
+
+/** How a bridged call ended. */
+export interface BridgeEnd {
+  by: 'caller' | 'callee' | 'transfer' | 'lost';
+  /** For a transfer: where the answering phone sent the caller, as the PBX reported it. */
+  transferTo?: string;
+}
+
+/** Control of one inbound call, handed by the backend to the session. */
+export interface CallControl {
+  readonly info: InboundCallInfo;
+  /** True once the caller has hung up (or the channel is gone). */
+  readonly callerGone: boolean;
+  /** Tell the caller it is ringing (ARI ring / FreeSWITCH ring_ready), without answering. */
+  indicateRinging(): Promise<void>;
+  /** Ring the legs together for ringSeconds; bridge the first answer; hang up the rest at once. */
+  ringAttempt(legs: LegSpec[], ringSeconds: number): Promise<AttemptOutcome>;
+  /** After an answered attempt: resolves when the bridged call is over. */
+  waitBridgeEnd(): Promise<BridgeEnd>;
+  /** Send the caller to a voicemail box. Resolves once the PBX has taken the call over. */
+  voicemail(mailbox: string): Promise<void>;
+  /** Drop the caller. `no-route` maps to Q.850 3 on the PBX. */
+  hangup(reason: 'no-route' | 'normal'): Promise<void>;
+}
+
+export interface PbxBackend {
+  readonly kind: 'asterisk' | 'freeswitch';
+  /** Connect and start delivering inbound calls to `onCall`. Resolves once connected. */
+  start(onCall: (call: CallControl) => Promise<void>): Promise<void>;
+  /** Stop taking calls and disconnect. */
+  stop(): Promise<void>;
+  isConnected(): boolean;
+}

@@ -1,0 +1,66 @@
+/**
+ * The route plan: what the pure planner returns and what every PBX backend carries out.
+ * Its JSON form is exactly the `explain --json` shape of spec section 5.
+ */
+
+export type Rule = 'distribution' | 'number-user' | 'contact-owner' | 'also-ring' | 'forwarding' | 'company';
+export type Device = 'desk' | 'app' | 'mobile' | 'forward' | 'company';
+
+/** One device to ring: a SIP endpoint (dialled through `endpoints`) or a number (through the trunk). */
+export type Target = { device: Device; endpoint: string } | { device: Device; number: string };
+
+export interface Member {
+  /** The user rung, or null for a forwarding / company number. */
+  user: string | null;
+  targets: Target[];
+}
+
+export interface RingStep {
+  rule: Rule;
+  /** `simultaneous`: all members at once; `sequential`: one member at a time, each for ringSeconds. */
+  strategy: 'simultaneous' | 'sequential';
+  ringSeconds: number;
+  /** Set on distribution steps: the ring group this step comes from. */
+  group?: string;
+  members: Member[];
+}
+
+export type FinalAction = { action: 'voicemail'; mailbox: string } | { action: 'hangup' };
+
+export interface ContactRef {
+  phone: string;
+  owner: string;
+}
+
+export interface RoutePlan {
+  /** The caller in E.164, or null when withheld. */
+  from: string | null;
+  to: string;
+  contact: ContactRef | null;
+  steps: RingStep[];
+  final: FinalAction;
+  trace: string[];
+}
+
+/** Ring-group cursors: group id -> index of the next member to take. Missing means 0. */
+export type Cursors = ReadonlyMap<string, number>;
+
+/** What the planner decides about cursors; the caller commits these atomically with the take. */
+export interface CursorMove {
+  group: string;
+  from: number;
+  to: number;
+}
+
+export interface PlanResult {
+  plan: RoutePlan;
+  cursorMoves: CursorMove[];
+}
+
+/** The call as the planner sees it: already normalised numbers, no raw caller text. */
+export interface CallInput {
+  /** E.164, or null when the caller ID is withheld or unusable. */
+  from: string | null;
+  /** E.164 number called. */
+  to: string;
+}
