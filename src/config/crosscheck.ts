@@ -1,0 +1,130 @@
+/**
+ * Checks that span several parts of the config: references between sections, duplicates
+ * and routing loops. Formats, ranges and enums belong to src/config/schema.ts; this file
+ * only sees a config that already passed the schema.
+ */
+import type { ConfigIssue } from '../errors.js';
+import type { Config } from './schema.js';
+import { formatPath, type KeyPath, type Locate } from './locate.js';
+
+/** What the cross-checks found: errors refuse the config, warnings are shown only. */
+export interface CrossCheckResult {
+  errors: ConfigIssue[];
+  warnings: ConfigIssue[];
+}
+
+/** Run every cross-section check over a schema-valid config. Pure: no I/O. */
+export function crossCheck(config: Config, file: string, locate: Locate): CrossCheckResult {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  const issue = (path: KeyPath, message: string): ConfigIssue => ({ file, ...locate(path), key: formatPath(path), message });
+  const error = (path: KeyPath, message: string) => errors.push(issue(path, message));
+  const warn = (path: KeyPath, message: string) => warnings.push(issue(path, message));
+
+  const userIds = new Set(config.users.map((u) => u.id));
+  const groupIds = new Set(config.ringGroups.map((g) => g.id));
+  const distributionIds = new Set(config.distributions.map((d) => d.id));
+  const inbound = new Set(config.numbers.map((n) => n.number));
+
+  noDuplicates(config.users.map((u) => u.id), (i, first) => error(['users', i, 'id'], `duplicate user id (first defined at users[${first}])`));
+  noDuplicates(config.users.map((u) => u.extension), (i, first) =>
+    error(['users', i, 'extension'], `duplicate extension (already used by users[${first}])`),
+  );
+  noDuplicates(config.ringGroups.map((g) => g.id), (i, first) =>
+    error(['ringGroups', i, 'id'], `duplicate ring group id (first defined at ringGroups[${first}])`),
+  );
+  noDuplicates(config.distributions.map((d) => d.id), (i, first) =>
+    error(['distributions', i, 'id'], `duplicate distribution id (first defined at distributions[${first}])`),
+  );
+  noDuplicates(config.numbers.map((n) => n.number), (i, first) =>
+    error(['numbers', i, 'number'], `number listed twice (first at numbers[${first}])`),
+  );
+
+  const unknownUser = (path: KeyPath, id: string) => {
+    if (!userIds.has(id)) error(path, `unknown user "${id}"${hint(id, userIds)}`);
+  };
+
+  config.users.forEach((u, i) => {
+    const has = { desk: true, app: u.app !== undefined, mobile: u.mobile !== undefined };
+    const ring = u.ring ?? [];
+    ring.forEach((device, j) => {
+      if (!has[device]) warn(['users', i, 'ring', j], `ring names "${device}" but ${u.id} has no ${device}`);
+    });
+    // The spec: a user can be rung when one device of her ring list is configured. With
+    // none she is passed over by every step that names her, silently to the caller.
+    if (ring.length > 0 && !ring.some((d) => has[d])) warn(['users', i, 'ring'], `${u.id} has none of the devices in her ring list and can never be rung`);
+  });
+
+  config.numbers.forEach((n, i) => {
+    if (n.user !== undefined) unknownUser(['numbers', i, 'user'], n.user);
+    n.alsoRing.forEach((id, j) => unknownUser(['numbers', i, 'alsoRing', j], id));
+    if (n.distribution !== undefined && !distributionIds.has(n.distribution)) {
+      error(['numbers', i, 'distribution'], `unknown distribution "${n.distribution}"${hint(n.distribution, distributionIds)}`);
+    }
+    if (n.forwardTo !== undefined && inbound.has(n.forwardTo)) {
+      error(['numbers', i, 'forwardTo'], `${n.forwardTo} is one of our own inbound numbers: forwarding to it would loop`);
+    }
+    if (n.distribution !== undefined) {
+      for (const key of ['user', 'forwardTo', 'alsoRing'] as const) {
+        const v = n[key];
+        if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+          warn(['numbers', i, key], `unused: the distribution "${n.distribution}" replaces the chain for this number`);
+        }
+      }
+    }
+  });
+
+  config.ringGroups.forEach((g, i) => g.members.forEach((id, j) => unknownUser(['ringGroups', i, 'members', j], id)));
+
+  config.distributions.forEach((d, i) =>
+    d.steps.forEach((step, j) => {
+      const group = typeof step === 'string' ? step : step.group;
+      const path: KeyPath = typeof step === 'string' ? ['distributions', i, 'steps', j] : ['distributions', i, 'steps', j, 'group'];
+      if (!groupIds.has(group)) error(path, `unknown ring group "${group}"${hint(group, groupIds)}`);
+    }),
+  );
+
+  if (config.company.phone !== undefined && inbound.has(config.company.phone)) {
+    error(['company', 'phone'], `${config.company.phone} is one of our own inbound numbers: ringing the company phone would loop`);
+  }
+
+  return { errors, warnings };
+}
+
+/** Call `report(index, firstIndex)` for every value seen before. */
+function noDuplicates(values: string[], report: (index: number, first: number) => void): void {
+  const seen = new Map<string, number>();
+  values.forEach((v, i) => {
+    const first = seen.get(v);
+    if (first === undefined) seen.set(v, i);
+    else report(i, first);
+  });
+}
+
+/** ` (did you mean "x"?)` when `word` is a likely typo of one of `known`, else ''. */
+export function hint(word: string, known: Iterable<string>): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === word.toLowerCase() ? 0 : distance(word, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  const allowed = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  return best !== undefined && bestDistance <= allowed ? ` (did you mean "${best}"?)` : '';
+}
+
+/** Levenshtein edit distance. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

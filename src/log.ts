@@ -1,0 +1,18 @@
+/**
+ * Logging: pino, one logger made in the composition root and passed down. Each call gets a child
+ * logger bound to its channel id, so `grep <channel id>` tells one call's story.
+ */
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/** Make the process logger. `level` from LOG_LEVEL (default info); `silent` for tests. */
+export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {
+  const level = opts.level ?? process.env.LOG_LEVEL ?? 'info';
+  return pino({ level, base: { app: 'switchboard' }, timestamp: pino.stdTimeFunctions.isoTime }, opts.destination);
+}
+
+/** A logger that drops everything (tests, benchmarks). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
