@@ -1,0 +1,193 @@
+/**
+ * Load a config file: YAML -> `${ENV}` substitution -> zod schema -> cross-checks.
+ * Every problem is reported at once, each with its file, line and key path, so an admin
+ * fixes a file in one pass instead of one error per run.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { crossCheck, hint } from './crosscheck.js';
+import { substituteEnv } from './env.js';
+import { formatPath, locateKey, makeLocator, pathAtOffset, type Locate } from './locate.js';
+import { configSchema, type Config } from './schema.js';
+
+/** A validated config and where it came from. */
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the config file. */
+  file: string;
+  /** Absolute path of the folder that holds it: relative paths in the config start here. */
+  dir: string;
+  /** `storage.sqlite` resolved against `dir`; `:memory:` is kept as is. */
+  sqlitePath: string;
+  /** Problems that do not refuse the config (an admin should still look at them). */
+  warnings: ConfigIssue[];
+}
+
+/** Where relative paths start; defaults to the process's working folder. */
+export interface LoadOptions {
+  cwd?: string;
+}
+
+/**
+ * Read and validate the config file at `file`. Issues name `file` as given (not made
+ * absolute) so messages match what the admin typed. Throws ConfigError.
+ */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Promise<LoadedConfig> {
+  const absolute = path.resolve(opts.cwd ?? process.cwd(), file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(code ?? err);
+    throw new ConfigError('CONFIG_NOT_FOUND', [{ file, line: null, column: null, key: '', message: `cannot read config file: ${why}` }]);
+  }
+  return parseConfigText(text, file, env, opts);
+}
+
+/** Validate config text; `file` is the name used in issues. Pure apart from `path.resolve`. Throws ConfigError. */
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv, opts: LoadOptions = {}): LoadedConfig {
+  const lines = new LineCounter();
+  // prettyErrors off: we place the line ourselves and keep messages to one line.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+
+  if (doc.errors.length > 0) {
+    throw new ConfigError('CONFIG_SYNTAX', doc.errors.map((e) => syntaxIssue(doc, file, e.code, e.message, e.pos[0], at)));
+  }
+
+  const envProblems = substituteEnv(doc, env);
+  if (envProblems.length > 0) {
+    throw new ConfigError(
+      'CONFIG_ENV_MISSING',
+      envProblems.map((p) => ({
+        file,
+        ...at(p.offset),
+        key: formatPath(p.path),
+        message:
+          p.kind === 'missing'
+            ? `environment variable ${p.name} is not set (line ${at(p.offset).line}; use \${${p.name}:-default} for a default)`
+            : `malformed reference ${p.name}: write \${NAME}, \${NAME:-default}, or $\${ for a literal "\${"`,
+      })),
+    );
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    // Alias bombs ("billion laughs") and similar structure problems end up here.
+    throw new ConfigError('CONFIG_SYNTAX', [{ file, line: null, column: null, key: '', message: (err as Error).message }]);
+  }
+
+  const locate = makeLocator(doc, lines);
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) => schemaIssues(i, data, file, doc, lines, locate));
+    throw new ConfigError('CONFIG_INVALID', sortIssues(issues));
+  }
+  const { errors, warnings } = crossCheck(parsed.data, file, locate);
+  if (errors.length > 0) throw new ConfigError('CONFIG_INVALID', sortIssues(errors));
+
+  const abs = path.resolve(opts.cwd ?? process.cwd(), file);
+  const dir = path.dirname(abs);
+  const sqlite = parsed.data.storage.sqlite;
+  return { config: parsed.data, file: abs, dir, sqlitePath: sqlite === ':memory:' ? sqlite : path.resolve(dir, sqlite), warnings: sortIssues(warnings) };
+}
+
+function syntaxIssue(doc: Document, file: string, code: string, message: string, offset: number, at: (o: number) => { line: number; column: number }): ConfigIssue {
+  if (code === 'DUPLICATE_KEY') {
+    const { path: p, key } = pathAtOffset(doc, offset);
+    return { file, ...at(offset), key: formatPath(key === null ? p : [...p, key]), message: `duplicate key${key === null ? '' : ` "${key}"`}: each key may appear once in a map` };
+  }
+  return { file, ...at(offset), key: '', message: `YAML syntax error: ${message.split('\n')[0]}` };
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+/** One zod issue -> config issues (an unknown-keys issue becomes one per key, at that key). */
+function schemaIssues(issue: ZodIssue, data: unknown, file: string, doc: Document, lines: LineCounter, locate: Locate): ConfigIssue[] {
+  const p = issue.path as PropertyKey[];
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(p);
+    return issue.keys.map((k) => ({
+      file,
+      ...locateKey(doc, lines, p, k),
+      key: formatPath([...p, k]),
+      message: `unknown key "${k}"${hint(k, known)}`,
+    }));
+  }
+  if (issue.code === 'invalid_union') {
+    // Report the branch that got furthest: for `{ group: x, typo: 1 }` that is the object branch.
+    const branches = issue.errors.filter((b) => b.length > 0);
+    const best = branches.sort((a, b) => depth(b) - depth(a))[0];
+    if (best && depth(best) > 0) return best.flatMap((i) => schemaIssues({ ...i, path: [...p, ...i.path] } as ZodIssue, data, file, doc, lines, locate));
+  }
+  let message = issue.message;
+  const value = valueAt(data, p);
+  if (issue.code === 'invalid_type' && value === undefined) message = 'is required';
+  else if (issue.code === 'invalid_type' && p.length === 0) message = 'the config must be a YAML map of keys (users, numbers, ...)';
+  else if (issue.code === 'invalid_type' && value === null) message = `is empty: expected ${issue.expected === 'array' ? 'a list' : issue.expected}`;
+  else if (issue.code === 'invalid_key') {
+    const last = p[p.length - 1];
+    const pos = locateKey(doc, lines, p.slice(0, -1), String(last));
+    return [{ file, ...pos, key: formatPath(p), message: `bad name: ${issue.issues.map((i) => i.message).join('; ')}` }];
+  } else if (issue.code === 'invalid_value' && issue.values.length > 1) {
+    const allowed = issue.values.map(String);
+    message = `must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}${typeof value === 'string' ? hint(value, allowed) : ''}`;
+  }
+  else if (issue.code === 'invalid_union') message = 'must be a ring group id or { group, ringSeconds }';
+  return [{ file, ...locate(p), key: formatPath(p), message }];
+}
+
+function depth(issues: ZodIssue[]): number {
+  return Math.max(...issues.map((i) => (i.code === 'invalid_type' && i.path.length === 0 ? -1 : i.path.length + 1)));
+}
+
+function valueAt(data: unknown, p: readonly PropertyKey[]): unknown {
+  let v: unknown = data;
+  for (const seg of p) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+/** The keys the schema allows at `p`, for "did you mean" hints. */
+function knownKeys(p: readonly PropertyKey[]): string[] {
+  let schema: unknown = configSchema;
+  const step = (s: unknown): unknown => {
+    const def = (s as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+    if (!def) return undefined;
+    if (['optional', 'default', 'nullable', 'prefault', 'readonly', 'nonoptional'].includes(def['type'] as string)) return step(def['innerType']);
+    if (def['type'] === 'pipe') return step(def['in']);
+    return s;
+  };
+  const objectOf = (s: unknown): Record<string, unknown> | undefined => {
+    const u = step(s) as { _zod: { def: Record<string, unknown> } } | undefined;
+    const def = u?._zod.def;
+    if (!def) return undefined;
+    if (def['type'] === 'object') return def['shape'] as Record<string, unknown>;
+    if (def['type'] === 'union') for (const o of def['options'] as unknown[]) if (objectOf(o)) return objectOf(o);
+    return undefined;
+  };
+  for (const seg of p) {
+    const u = step(schema) as { _zod: { def: Record<string, unknown> } } | undefined;
+    const def = u?._zod.def;
+    if (!def) return [];
+    if (def['type'] === 'array') schema = def['element'];
+    else if (def['type'] === 'record') schema = def['valueType'];
+    else schema = objectOf(u)?.[String(seg)];
+  }
+  return Object.keys(objectOf(schema) ?? {});
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
