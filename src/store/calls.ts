@@ -1,0 +1,104 @@
+/** The call log (one row per call, spec section 3) and the state kept to resume calls after a restart. */
+import type { CallRecord } from '../call/record.js';
+import { storeError, type Db } from './db.js';
+
+/** Filters for `list`. */
+export interface ListCallsOptions {
+  /** Only calls that started at or after this time. */
+  since?: Date;
+  /** At most this many (newest first). */
+  limit?: number;
+}
+
+/** ISO 8601 in UTC so that the text column sorts in time order; anything unparsable is kept as is. */
+function sortableTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString();
+}
+
+/** Parse a JSON column; a damaged row is a store failure, not a crash. */
+function parseJson<T>(text: string, id: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw storeError(new Error(`row ${JSON.stringify(id)} holds damaged JSON: ${(err as Error).message}`));
+  }
+}
+
+/** Call log rows and resumable call state. */
+export class CallStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Insert or update the row of `record.id`. The session writes it when the call starts and
+   * again when it ends, so a crash mid-call still leaves a row.
+   */
+  async upsert(record: CallRecord): Promise<void> {
+    const params = [
+      record.id,
+      sortableTime(record.startedAt),
+      record.from,
+      record.to,
+      record.outcome,
+      record.answeredBy?.user ?? null,
+      record.answeredBy?.device ?? null,
+      JSON.stringify(record.rules ?? []),
+      JSON.stringify(record.legs ?? []),
+      record.durationSeconds,
+      JSON.stringify(record),
+      record.backend,
+      new Date().toISOString(),
+    ];
+    // Writes go through the transaction lock so they never land inside someone else's transaction.
+    await this.db.transaction((tx) =>
+      tx.run(
+        `INSERT INTO calls (id, started_at, from_number, to_number, outcome, answered_user, answered_device,
+           rules, legs, duration, record, backend, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, from_number = excluded.from_number,
+           to_number = excluded.to_number, outcome = excluded.outcome, answered_user = excluded.answered_user,
+           answered_device = excluded.answered_device, rules = excluded.rules, legs = excluded.legs,
+           duration = excluded.duration, record = excluded.record, backend = excluded.backend,
+           updated_at = excluded.updated_at`,
+        params,
+      ),
+    );
+  }
+
+  /** The call with this id, or null. */
+  async get(id: string): Promise<CallRecord | null> {
+    const row = await this.db.get<{ record: string }>('SELECT record FROM calls WHERE id = ?', [id]);
+    return row ? parseJson<CallRecord>(row.record, id) : null;
+  }
+
+  /** Calls newest first (ties: the later inserted first). */
+  async list(opts: ListCallsOptions = {}): Promise<CallRecord[]> {
+    const where = opts.since ? 'WHERE started_at >= ?' : '';
+    const params: unknown[] = opts.since ? [opts.since.toISOString()] : [];
+    const limit = opts.limit !== undefined && Number.isFinite(opts.limit) ? Math.max(0, Math.trunc(opts.limit)) : -1;
+    params.push(limit);
+    const rows = await this.db.all<{ id: string; record: string }>(`SELECT id, record FROM calls ${where} ORDER BY started_at DESC, rowid DESC LIMIT ?`, params);
+    return rows.map((r) => parseJson<CallRecord>(r.record, r.id));
+  }
+
+  /** Keep what is needed to resume call `id` after a restart. */
+  async saveState(id: string, state: unknown): Promise<void> {
+    const json = JSON.stringify(state ?? null);
+    await this.db.transaction((tx) =>
+      tx.run(
+        'INSERT INTO call_state (id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+        [id, json, new Date().toISOString()],
+      ),
+    );
+  }
+
+  /** Forget the resumable state of call `id` (the call ended). */
+  async deleteState(id: string): Promise<void> {
+    await this.db.transaction((tx) => tx.run('DELETE FROM call_state WHERE id = ?', [id]));
+  }
+
+  /** Every saved call state, oldest update first. */
+  async listStates(): Promise<{ id: string; state: unknown }[]> {
+    const rows = await this.db.all<{ id: string; state: string }>('SELECT id, state FROM call_state ORDER BY updated_at, id');
+    return rows.map((r) => ({ id: r.id, state: parseJson<unknown>(r.state, r.id) }));
+  }
+}

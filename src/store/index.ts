@@ -1,0 +1,41 @@
+/**
+ * The SQLite store: contacts, ring-group cursors, the call log and resumable call state.
+ * One connection per Store; open it once where everything is wired and pass it down.
+ */
+import { CallStore } from './calls.js';
+import { ContactStore } from './contacts.js';
+import { CursorStore } from './cursors.js';
+import { Db } from './db.js';
+import { migrate } from './migrations.js';
+
+export type { Contact, ContactRow } from './contacts.js';
+export type { Decide, Move } from './cursors.js';
+export type { ListCallsOptions } from './calls.js';
+export { CallStore, ContactStore, CursorStore };
+
+/** The application's store. Errors are SwitchboardError STORE_FAILED with the sqlite message in details. */
+export class Store {
+  private constructor(
+    private readonly db: Db,
+    readonly contacts: ContactStore,
+    readonly cursors: CursorStore,
+    readonly calls: CallStore,
+  ) {}
+
+  /** Open (or create) the database at `path` (':memory:' for a private in-memory one) and migrate it. */
+  static async open(path: string): Promise<Store> {
+    const db = await Db.open(path);
+    try {
+      await migrate(db);
+      return new Store(db, await ContactStore.create(db), new CursorStore(db), new CallStore(db));
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Wait for running transactions and close the connection. */
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

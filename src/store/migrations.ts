@@ -1,0 +1,77 @@
+/**
+ * Versioned schema migrations. The schema version lives in `PRAGMA user_version`; each migration
+ * runs once, in its own transaction, together with the version bump.
+ */
+import type { Db } from './db.js';
+
+/** One schema step: `version` is the user_version after it ran. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in order. Never edit a released one: add the next. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'contacts, ring-group cursors, call log, call state',
+    sql: `
+      -- The primary key is the index on the normalised (E.164) phone: look-ups hit it directly.
+      CREATE TABLE contacts (
+        phone TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        owner TEXT,
+        fields TEXT NOT NULL DEFAULT '{}',
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE ring_group_cursors (
+        group_id TEXT PRIMARY KEY NOT NULL,
+        position INTEGER NOT NULL
+      );
+      CREATE TABLE calls (
+        id TEXT PRIMARY KEY NOT NULL,
+        started_at TEXT NOT NULL,
+        from_number TEXT,
+        to_number TEXT NOT NULL,
+        outcome TEXT,
+        answered_user TEXT,
+        answered_device TEXT,
+        rules TEXT NOT NULL DEFAULT '[]',
+        legs TEXT NOT NULL DEFAULT '[]',
+        duration REAL,
+        record TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX calls_started_at ON calls (started_at);
+      CREATE TABLE call_state (
+        id TEXT PRIMARY KEY NOT NULL,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/** Apply every migration newer than the file's user_version. Safe to call on every open. */
+export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
+  let version = await userVersion(db);
+  for (const m of migrations) {
+    if (m.version <= version) continue;
+    await db.transaction(async (tx) => {
+      // Read again under the write lock: another process may have migrated the same file meanwhile.
+      if ((await userVersion(tx)) >= m.version) return;
+      await tx.exec(m.sql);
+      await tx.exec(`PRAGMA user_version = ${Math.trunc(m.version)}`);
+    });
+    version = m.version;
+  }
+  return version;
+}
+
+/** The schema version recorded in the file (0 for a new file). */
+export async function userVersion(db: Db): Promise<number> {
+  const row = await db.get<{ user_version: number }>('PRAGMA user_version');
+  return row?.user_version ?? 0;
+}
