@@ -40,6 +40,8 @@ export interface LegOutcome {
   cause: number | null;
   answeredAt?: string;
   endedAt?: string;
+  /** Why the leg failed without a PBX cause (e.g. the originate's HTTP error). */
+  detail?: string;
 }
 
 /**

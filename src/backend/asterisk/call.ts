@@ -1,0 +1,303 @@
+/**
+ * One inbound call on Asterisk: the CallControl the session drives.
+ *
+ * ARI facts this relies on (reference traces a-p):
+ * - A channel originated with `app=` is subscribed to the app from birth: its Dial,
+ *   ChannelHangupRequest and ChannelDestroyed events arrive, and StasisStart comes when it answers.
+ * - Events for a leg can arrive before the originate's HTTP response, so the leg's id is chosen by
+ *   us (`channelId`) and registered before the request is sent.
+ * - The caller leaving Stasis shows as StasisEnd. Preceded by ChannelHangupRequest it is a hangup;
+ *   without one (and not sent on by us) the channel left Stasis alive: a transfer.
+ */
+import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec } from '../types.js';
+import { dialStringFor } from '../dialstring.js';
+import { AriHttpError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { AriRest } from './rest.js';
+import type { AriEvent } from './events.js';
+import { AriLeg } from './leg.js';
+
+export const LEG_APP_ARG = 'switchboard-leg';
+
+export interface AsteriskCallDeps {
+  rest: AriRest;
+  app: string;
+  voicemailContext: string;
+  templates: { endpoint: string; trunk: string };
+  log: Logger;
+  /** Route a channel's (and bridge's) events to this call, or stop routing them. */
+  register(id: string, call: AsteriskCall | null): void;
+  newId(): string;
+}
+
+/** Deadline for legs to report their end after we hung them up (their cause goes in the log). */
+const LEG_END_GRACE_MS = 3000;
+
+export class AsteriskCall implements CallControl {
+  readonly info: InboundCallInfo;
+  private gone = false;
+  private hangupRequested = false;
+  private leftOnPurpose = false;
+  private legs = new Map<string, AriLeg>();
+  private attemptDone: ((o: AttemptOutcome) => void) | null = null;
+  private winner: AriLeg | null = null;
+  private bridgeId: string | null = null;
+  private bridgeEnded: ((e: BridgeEnd) => void) | null = null;
+  private bridgeEnd: BridgeEnd | null = null;
+  private transfer: string | null = null;
+
+  constructor(
+    channel: { id: string; caller?: { number?: string }; dialplan?: { exten?: string } },
+    args: string[],
+    private readonly deps: AsteriskCallDeps,
+  ) {
+    // Spec 4: the number called is the first Stasis argument when given, else the dialplan extension.
+    const firstArg = typeof args[0] === 'string' && args[0] !== '' ? args[0] : undefined;
+    this.info = {
+      channelId: channel.id,
+      rawCaller: String(channel.caller?.number ?? ''),
+      rawCalled: String(firstArg ?? channel.dialplan?.exten ?? ''),
+    };
+  }
+
+  get callerGone(): boolean {
+    return this.gone;
+  }
+
+  private get log(): Logger {
+    return this.deps.log;
+  }
+
+  async indicateRinging(): Promise<void> {
+    await this.deps.rest.ring(this.info.channelId).catch((err) => this.log.debug({ err: (err as Error).message }, 'ring indication failed'));
+  }
+
+  ringAttempt(specs: LegSpec[], ringSeconds: number): Promise<AttemptOutcome> {
+    if (this.gone) return Promise.resolve({ kind: 'caller-gone', legs: [] });
+    const legs = specs.map((spec) => new AriLeg(spec, this.deps.newId()));
+    this.legs = new Map(legs.map((l) => [l.channelId, l]));
+    const done = new Promise<AttemptOutcome>((resolve) => (this.attemptDone = resolve));
+    const timer = setTimeout(() => this.cancelRinging('timeout'), ringSeconds * 1000);
+    for (const leg of legs) {
+      this.deps.register(leg.channelId, this);
+      void this.originate(leg, ringSeconds);
+    }
+    return done.finally(() => clearTimeout(timer));
+  }
+
+  private async originate(leg: AriLeg, ringSeconds: number): Promise<void> {
+    let endpoint: string;
+    try {
+      endpoint = dialStringFor(leg.spec, this.deps.templates);
+    } catch (err) {
+      leg.fail('failed', null, (err as Error).message);
+      return this.checkAttempt();
+    }
+    // Only an E.164 number (validated upstream) or nothing: no caller text reaches Asterisk.
+    const callerId = leg.spec.callerId && /^\+[0-9]{8,15}$/.test(leg.spec.callerId) ? leg.spec.callerId : 'anonymous';
+    try {
+      await this.deps.rest.originate({
+        endpoint,
+        app: this.deps.app,
+        appArgs: LEG_APP_ARG,
+        channelId: leg.channelId,
+        callerId,
+        // Asterisk gives up by itself a little after us, so a lost controller leaks no ringing leg.
+        timeout: ringSeconds + 5,
+        originator: this.info.channelId,
+        ...(leg.spec.callerId ? {} : { variables: { 'CALLERID(pres)': 'prohib' } }),
+      });
+      leg.originated();
+      // The caller may have gone, or someone answered, while the request was in flight.
+      if (leg.ended) return;
+      if (this.gone) await this.hangupLeg(leg, 'caller-gone');
+      else if (this.winner && this.winner !== leg) await this.hangupLeg(leg, 'answered-elsewhere');
+    } catch (err) {
+      // Asterisk answers an originate to an unregistered or unknown endpoint with HTTP 500
+      // "Allocation failed" and creates no channel (trace d2): unreachable, no cause.
+      const unreachable = err instanceof AriHttpError && err.status === 500;
+      leg.fail(unreachable ? 'unreachable' : 'failed', null, (err as Error).message);
+      this.deps.register(leg.channelId, null);
+      this.log.info({ leg: leg.spec.key, endpoint, err: (err as Error).message }, 'originate failed');
+      this.checkAttempt();
+    }
+  }
+
+  /** Every ARI event about our caller channel, one of our legs, or our bridge. */
+  onEvent(event: AriEvent): void {
+    const channel = (event.channel ?? event.peer) as { id?: string; state?: string } | undefined;
+    const id = event.type === 'Dial' ? (event.peer as { id?: string } | undefined)?.id : channel?.id;
+    if (event.type === 'BridgeBlindTransfer' || event.type === 'BridgeAttendedTransfer') return this.onTransfer(event);
+    if (id === this.info.channelId) return this.onCallerEvent(event);
+    const leg = id ? this.legs.get(id) ?? (this.winner?.channelId === id ? this.winner : undefined) : undefined;
+    if (leg) this.onLegEvent(leg, event);
+  }
+
+  private onCallerEvent(event: AriEvent): void {
+    switch (event.type) {
+      case 'ChannelHangupRequest':
+        this.hangupRequested = true;
+        return this.callerLeft('caller');
+      case 'ChannelDestroyed':
+        return this.callerLeft('caller');
+      case 'StasisEnd':
+        if (this.leftOnPurpose) return;
+        // Without a hangup request the channel left Stasis alive: the answering phone sent it on.
+        return this.callerLeft(this.hangupRequested ? 'caller' : this.winner ? 'transfer' : 'caller');
+      default:
+        return;
+    }
+  }
+
+  private onLegEvent(leg: AriLeg, event: AriEvent): void {
+    switch (event.type) {
+      case 'Dial':
+        leg.dialstatus = typeof event.dialstatus === 'string' && event.dialstatus !== '' ? event.dialstatus : leg.dialstatus;
+        return;
+      case 'ChannelHangupRequest':
+        if (typeof event.cause === 'number') leg.cause = event.cause;
+        return;
+      case 'StasisStart':
+        return void this.onLegAnswered(leg);
+      case 'StasisEnd':
+        if (leg === this.winner) return this.onWinnerGone();
+        return;
+      case 'ChannelDestroyed':
+        leg.destroyed(typeof event.cause === 'number' ? event.cause : null);
+        this.deps.register(leg.channelId, null);
+        if (leg === this.winner) return this.onWinnerGone();
+        return this.checkAttempt();
+      default:
+        return;
+    }
+  }
+
+  private async onLegAnswered(leg: AriLeg): Promise<void> {
+    if (this.gone) return this.hangupLeg(leg, 'caller-gone');
+    if (this.winner) return this.hangupLeg(leg, 'answered-elsewhere');
+    this.winner = leg;
+    leg.answer();
+    this.log.info({ leg: leg.spec.key, channel: leg.channelId }, 'leg answered: bridging');
+    for (const other of this.legs.values()) if (other !== leg && !other.ended) void this.hangupLeg(other, 'answered-elsewhere');
+    try {
+      // Answer the caller only now: the caller is billed from the moment someone picks up.
+      await this.deps.rest.answer(this.info.channelId);
+      this.bridgeId = this.deps.newId();
+      this.deps.register(this.bridgeId, this);
+      await this.deps.rest.createBridge(this.bridgeId, `call-${this.info.channelId}`);
+      await this.deps.rest.addChannels(this.bridgeId, [this.info.channelId, leg.channelId]);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'bridging failed');
+      if (this.gone) return; // the caller left meanwhile: callerLeft() settles everything
+      await this.hangupLeg(leg, 'shutdown');
+      this.winner = null;
+      return this.settle({ kind: 'failed', legs: this.outcomes(), reason: `bridge failed: ${(err as Error).message}` });
+    }
+    this.settle({ kind: 'answered', answeredKey: leg.spec.key, legs: this.outcomes() });
+  }
+
+  private onTransfer(event: AriEvent): void {
+    const bridge = event.bridge as { id?: string } | undefined;
+    if (!this.bridgeId || bridge?.id !== this.bridgeId) return;
+    const exten = typeof event.exten === 'string' ? event.exten : undefined;
+    const context = typeof event.context === 'string' ? event.context : undefined;
+    this.transfer = exten ? `${exten}${context ? `@${context}` : ''}` : event.type === 'BridgeAttendedTransfer' ? 'attended transfer' : 'transfer';
+    this.log.info({ transfer: this.transfer }, 'answering phone transferred the caller');
+  }
+
+  private callerLeft(by: 'caller' | 'transfer'): void {
+    if (this.gone) return;
+    this.gone = true;
+    const transferred = by === 'transfer' || this.transfer !== null;
+    this.log.info({ by: transferred ? 'transfer' : 'caller' }, 'caller left');
+    if (this.winner && this.bridgeId) {
+      // Bridged: a transfer hands the caller on, the phone drops out by itself; a hangup ends the call.
+      if (!transferred) void this.hangupLeg(this.winner, 'caller-gone');
+      void this.destroyBridge();
+      return this.finishBridge(transferred ? { by: 'transfer', transferTo: this.transfer ?? 'dialplan' } : { by: 'caller' });
+    }
+    this.cancelRinging('caller-gone');
+  }
+
+  private onWinnerGone(): void {
+    if (this.bridgeEnd) return;
+    if (!this.gone && !this.transfer) void this.deps.rest.hangup(this.info.channelId, { reason: 'normal' }).catch(() => undefined);
+    this.leftOnPurpose = true;
+    void this.destroyBridge();
+    this.finishBridge(this.transfer ? { by: 'transfer', transferTo: this.transfer } : { by: 'callee' });
+  }
+
+  private finishBridge(end: BridgeEnd): void {
+    if (this.bridgeEnd) return;
+    this.bridgeEnd = end;
+    this.winner?.hungUp();
+    this.bridgeEnded?.(end);
+  }
+
+  private async destroyBridge(): Promise<void> {
+    if (!this.bridgeId) return;
+    const id = this.bridgeId;
+    await this.deps.rest.destroyBridge(id).catch((err) => this.log.warn({ err: (err as Error).message, bridge: id }, 'bridge destroy failed'));
+  }
+
+  private cancelRinging(why: 'timeout' | 'caller-gone'): void {
+    for (const leg of this.legs.values()) if (!leg.ended && leg !== this.winner) void this.hangupLeg(leg, why);
+    this.checkAttempt();
+    // Legs whose end is never reported (a lost socket) must not hold the call: settle after a grace.
+    setTimeout(() => {
+      for (const leg of this.legs.values()) if (!leg.ended && leg !== this.winner) leg.fail(leg.ours === 'timeout' ? 'no-answer' : 'cancelled', null, 'end not reported');
+      this.checkAttempt();
+    }, LEG_END_GRACE_MS).unref();
+  }
+
+  private async hangupLeg(leg: AriLeg, why: 'timeout' | 'answered-elsewhere' | 'caller-gone' | 'shutdown'): Promise<void> {
+    if (leg.ended) return;
+    leg.ours ??= why;
+    if (!leg.wasOriginated) return; // the originate response will see `ours` and hang up then
+    const reason = why === 'answered-elsewhere' ? 'answered_elsewhere' : 'normal';
+    await this.deps.rest.hangup(leg.channelId, { reason }).catch((err) => this.log.warn({ err: (err as Error).message, leg: leg.spec.key }, 'leg hangup failed'));
+  }
+
+  /** Settle the attempt once every leg has ended (or the winner was bridged). */
+  private checkAttempt(): void {
+    if (!this.attemptDone || this.winner) return;
+    if ([...this.legs.values()].some((l) => !l.ended)) return;
+    const legs = this.outcomes();
+    if (this.gone) return this.settle({ kind: 'caller-gone', legs });
+    if (legs.length > 0 && legs.every((l) => l.result === 'failed')) return this.settle({ kind: 'failed', legs, reason: 'every originate failed' });
+    this.settle({ kind: 'unanswered', legs });
+  }
+
+  private settle(outcome: AttemptOutcome): void {
+    const done = this.attemptDone;
+    this.attemptDone = null;
+    done?.(outcome);
+  }
+
+  private outcomes() {
+    return [...this.legs.values()].map((l) => l.outcome());
+  }
+
+  waitBridgeEnd(): Promise<BridgeEnd> {
+    if (this.bridgeEnd) return Promise.resolve(this.bridgeEnd);
+    return new Promise((resolve) => (this.bridgeEnded = resolve));
+  }
+
+  async voicemail(mailbox: string): Promise<void> {
+    this.leftOnPurpose = true;
+    await this.deps.rest.continueInDialplan(this.info.channelId, this.deps.voicemailContext, mailbox, 1);
+  }
+
+  async hangup(reason: 'no-route' | 'normal'): Promise<void> {
+    this.leftOnPurpose = true;
+    // Q.850 3 "no route to destination" for a call nobody can take.
+    await this.deps.rest.hangup(this.info.channelId, reason === 'no-route' ? { reasonCode: 3 } : { reason: 'normal' });
+  }
+
+  /** Stop routing this call's events; called by the backend when the session is over. */
+  dispose(): void {
+    this.deps.register(this.info.channelId, null);
+    if (this.bridgeId) this.deps.register(this.bridgeId, null);
+    for (const leg of this.legs.values()) this.deps.register(leg.channelId, null);
+  }
+}

@@ -1,0 +1,71 @@
+/** One originated leg on Asterisk and what is known of it so far. */
+import type { LegOutcome, LegSpec } from '../types.js';
+import type { LegResult } from '../../call/record.js';
+import { classifyLegEnd, reportedCause, type OurHangup } from './classify.js';
+
+export class AriLeg {
+  readonly startedAt = new Date().toISOString();
+  dialstatus: string | null = null;
+  cause: number | null = null;
+  ours: OurHangup | null = null;
+  wasOriginated = false;
+  ended = false;
+  private answeredAt: string | undefined;
+  private endedAt: string | undefined;
+  private result: LegResult | null = null;
+  private failure: string | null = null;
+
+  constructor(
+    readonly spec: LegSpec,
+    readonly channelId: string,
+  ) {}
+
+  /** The originate request succeeded: the channel exists. */
+  originated(): void {
+    this.wasOriginated = true;
+  }
+
+  /** The leg answered and is the one bridged. */
+  answer(): void {
+    this.answeredAt = new Date().toISOString();
+    this.result = 'answered';
+  }
+
+  /** The bridged leg's call is over. */
+  hungUp(): void {
+    this.endedAt ??= new Date().toISOString();
+    this.ended = true;
+  }
+
+  /** ChannelDestroyed: the leg is gone; its result follows from what we saw. */
+  destroyed(cause: number | null): void {
+    if (cause !== null && cause > 0) this.cause = cause;
+    this.ended = true;
+    this.endedAt = new Date().toISOString();
+    this.result ??= classifyLegEnd({ ours: this.ours, dialstatus: this.dialstatus, cause: this.cause });
+  }
+
+  /** The leg ended without a channel event (originate error, or its end was never reported). */
+  fail(result: LegResult, cause: number | null, why: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endedAt = new Date().toISOString();
+    this.result = result;
+    this.cause = cause;
+    this.failure = why;
+  }
+
+  /** The leg's record for the call log. */
+  outcome(): LegOutcome {
+    const cause = reportedCause(this.cause);
+    return {
+      key: this.spec.key,
+      startedAt: this.startedAt,
+      result: this.result ?? 'failed',
+      cause,
+      ...(this.answeredAt ? { answeredAt: this.answeredAt } : {}),
+      ...(this.endedAt ? { endedAt: this.endedAt } : {}),
+      ...(this.failure ? { detail: this.failure } : {}),
+    };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The call state machine. Each call moves through these states only; every transition is a
+ * pure function returning the next state, and the session logs `from -> event -> to`.
+ */
+export type CallState =
+  | { name: 'new' }
+  | { name: 'planning' }
+  | { name: 'ringing'; step: number; attempt: number }
+  | { name: 'bridged'; step: number }
+  | { name: 'final'; action: 'voicemail' | 'hangup' }
+  | { name: 'ended'; outcome: 'answered' | 'voicemail' | 'abandoned' | 'dropped' | 'failed' };
+
+export type CallEvent =
+  | { type: 'start' }
+  | { type: 'planned' }
+  | { type: 'ring'; step: number; attempt: number }
+  | { type: 'answered' }
+  | { type: 'unanswered' }
+  | { type: 'caller-gone' }
+  | { type: 'final'; action: 'voicemail' | 'hangup' }
+  | { type: 'bridge-ended' }
+  | { type: 'final-done' }
+  | { type: 'error' };
+
+/** Thrown for a transition the machine does not allow: a bug, never a caller's doing. */
+export class IllegalTransition extends Error {}
+
+/** The next state after `event`, or IllegalTransition. */
+export function transition(state: CallState, event: CallEvent): CallState {
+  if (state.name === 'ended') throw new IllegalTransition(`call already ended; got ${event.type}`);
+  if (event.type === 'error') return { name: 'ended', outcome: 'failed' };
+  switch (state.name) {
+    case 'new':
+      if (event.type === 'start') return { name: 'planning' };
+      break;
+    case 'planning':
+      if (event.type === 'ring') return { name: 'ringing', step: event.step, attempt: event.attempt };
+      if (event.type === 'final') return { name: 'final', action: event.action };
+      if (event.type === 'caller-gone') return { name: 'ended', outcome: 'abandoned' };
+      break;
+    case 'ringing':
+      if (event.type === 'answered') return { name: 'bridged', step: state.step };
+      if (event.type === 'ring') return { name: 'ringing', step: event.step, attempt: event.attempt };
+      if (event.type === 'unanswered') return state;
+      if (event.type === 'final') return { name: 'final', action: event.action };
+      if (event.type === 'caller-gone') return { name: 'ended', outcome: 'abandoned' };
+      break;
+    case 'bridged':
+      if (event.type === 'bridge-ended') return { name: 'ended', outcome: 'answered' };
+      break;
+    case 'final':
+      if (event.type === 'final-done') return { name: 'ended', outcome: state.action === 'voicemail' ? 'voicemail' : 'dropped' };
+      if (event.type === 'caller-gone') return { name: 'ended', outcome: 'abandoned' };
+      break;
+  }
+  throw new IllegalTransition(`${describe(state)} does not take ${event.type}`);
+}
+
+/** Short label of a state for logs: `ringing(1.0)`. */
+export function describe(state: CallState): string {
+  switch (state.name) {
+    case 'ringing':
+      return `ringing(${state.step}.${state.attempt})`;
+    case 'bridged':
+      return `bridged(${state.step})`;
+    case 'final':
+      return `final(${state.action})`;
+    case 'ended':
+      return `ended(${state.outcome})`;
+    default:
+      return state.name;
+  }
+}

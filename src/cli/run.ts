@@ -1,0 +1,83 @@
+/**
+ * `switchboard run --config F [--backend asterisk|freeswitch]`: the controller as a service.
+ * SIGTERM/SIGINT drain and stop; SIGHUP (or a change to the file) reloads the config; a bad
+ * config is refused with the check-config message and the last good one stays in force.
+ */
+import { watch } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { Controller } from '../controller.js';
+import { startObservability } from '../observability/http.js';
+import { DEFAULT_CONFIG_PATH, parseArgs, type Command } from './io.js';
+
+export const runCommand: Command = async (argv, io) => {
+  const { opts } = parseArgs(argv);
+  const file = resolve(io.cwd, opts.get('config') ?? DEFAULT_CONFIG_PATH);
+  const log = createLogger();
+  let loaded;
+  try {
+    loaded = await loadConfig(file, io.env, { cwd: io.cwd });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const backend = opts.get('backend');
+  if (backend === 'asterisk' || backend === 'freeswitch') loaded.config.backend = backend;
+  else if (backend !== undefined) {
+    io.stderr.write(`switchboard run: --backend must be asterisk or freeswitch\n`);
+    return 2;
+  }
+  for (const w of loaded.warnings) log.warn({ file: w.file, line: w.line, key: w.key }, w.message);
+
+  const controller = await Controller.start({ loaded, log });
+  const listen = loaded.config.http?.listen ?? '127.0.0.1:9464';
+  const obs = await startObservability(listen, controller.metrics, {
+    connected: () => controller.backend.isConnected(),
+    activeCalls: () => controller.activeCalls,
+    configGeneration: () => controller.configGeneration,
+  }).catch((err: Error) => {
+    // Metrics are worth having, not worth refusing calls for.
+    log.error({ listen, err: err.message }, 'observability endpoint not started');
+    return null;
+  });
+  if (obs) log.info({ listen }, 'serving /metrics and /healthz');
+  const drainMs = Number(io.env.SWITCHBOARD_DRAIN_MS ?? 30_000);
+
+  const reload = async (why: string) => {
+    try {
+      await controller.reload(io.env);
+    } catch (err) {
+      // Same words as check-config; the running controller keeps the last good config.
+      const message = err instanceof ConfigError ? err.message : (err as Error).message;
+      log.error({ why, problems: message.split('\n') }, 'config refused: keeping the last good config');
+    }
+  };
+  let debounce: NodeJS.Timeout | undefined;
+  const watcher = watch(file, () => {
+    clearTimeout(debounce);
+    // Editors write a file in several steps; reload once it has settled.
+    debounce = setTimeout(() => void reload('file changed'), 200);
+  });
+  process.on('SIGHUP', () => void reload('SIGHUP'));
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal, activeCalls: controller.activeCalls }, 'stopping: draining calls in progress');
+      watcher.close();
+      clearTimeout(debounce);
+      const { drained } = await controller.stop(drainMs);
+      await obs?.close();
+      done(drained ? 0 : 1);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+};

@@ -1,0 +1,137 @@
+/**
+ * The composition root: the one place that wires config, store, CRM look-up, backend and call
+ * sessions together. Everything else receives its dependencies through constructors.
+ */
+import { loadConfig, type LoadedConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import type { Logger } from './log.js';
+import { Store } from './store/index.js';
+import { createCrmLookup } from './contacts/crm.js';
+import { resolveContact } from './contacts/resolve.js';
+import { runCall, type CallObserver } from './call/session.js';
+import type { CallControl, PbxBackend } from './backend/types.js';
+import type { CallRecord } from './call/record.js';
+import { Metrics } from './observability/metrics.js';
+
+export interface ControllerOptions {
+  loaded: LoadedConfig;
+  log: Logger;
+  /** Use an open store instead of opening the config's (tests, demo). */
+  store?: Store;
+  observer?: CallObserver;
+  /** Make the backend; default: by `config.backend`. */
+  makeBackend?: (config: Config, log: Logger) => Promise<PbxBackend>;
+}
+
+/** Build the backend the config names. Imported lazily: a FreeSWITCH site never loads ari-client. */
+export async function defaultBackend(config: Config, log: Logger): Promise<PbxBackend> {
+  if (config.backend === 'freeswitch') {
+    const { FreeswitchBackend } = await import('./backend/freeswitch/backend.js');
+    return new FreeswitchBackend({ config, log });
+  }
+  const { AsteriskBackend } = await import('./backend/asterisk/backend.js');
+  return new AsteriskBackend({ config, log });
+}
+
+export class Controller {
+  private loaded: LoadedConfig;
+  private readonly sessions = new Set<Promise<CallRecord>>();
+  private generation = 1;
+  private ownsStore: boolean;
+  readonly metrics: Metrics;
+  private readonly observer: CallObserver;
+
+  private constructor(
+    private readonly opts: ControllerOptions,
+    readonly store: Store,
+    readonly backend: PbxBackend,
+  ) {
+    this.loaded = opts.loaded;
+    this.ownsStore = !opts.store;
+    this.metrics = new Metrics({ connected: () => backend.isConnected(), activeCalls: () => this.activeCalls, configGeneration: () => this.generation });
+    this.observer = combineObservers([this.metrics.observer, opts.observer]);
+  }
+
+  /** Open the store, connect the backend and start taking calls. */
+  static async start(opts: ControllerOptions): Promise<Controller> {
+    const store = opts.store ?? (await Store.open(opts.loaded.sqlitePath));
+    const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
+    const controller = new Controller(opts, store, backend);
+    await backend.start((call) => controller.handle(call));
+    opts.log.info({ backend: backend.kind, config: opts.loaded.file }, 'controller started');
+    return controller;
+  }
+
+  get config(): Config {
+    return this.loaded.config;
+  }
+
+  /** The config generation: 1 at start, +1 for every good reload. */
+  get configGeneration(): number {
+    return this.generation;
+  }
+
+  /** Calls in progress. */
+  get activeCalls(): number {
+    return this.sessions.size;
+  }
+
+  /**
+   * Re-read the config file. A good one is swapped in at once for new calls (calls in progress keep
+   * the config they started with); a bad one throws ConfigError and the last good config stays.
+   */
+  async reload(env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+    const next = await loadConfig(this.loaded.file, env);
+    this.loaded = next;
+    this.generation++;
+    this.opts.log.info({ generation: this.generation }, 'config reloaded');
+    return next;
+  }
+
+  private handle(call: CallControl): Promise<void> {
+    const config = this.loaded.config; // the snapshot this call keeps to its end
+    const crm = config.contacts.lookup ? createCrmLookup(config.contacts.lookup, this.opts.log) : undefined;
+    const users = new Set(config.users.map((u) => u.id));
+    const session = runCall(call, {
+      config,
+      backend: this.backend.kind,
+      lookupContact: (phone) => resolveContact({ store: this.store, crm, users }, phone),
+      cursors: this.store.cursors,
+      calls: this.store.calls,
+      log: this.opts.log,
+      observer: this.observer,
+    });
+    this.sessions.add(session);
+    return session.then(
+      () => void this.sessions.delete(session),
+      () => void this.sessions.delete(session),
+    );
+  }
+
+  /** Stop: take no new calls, let calls in progress finish (up to drainMs), then disconnect. */
+  async stop(drainMs = 30_000): Promise<{ drained: boolean }> {
+    (this.backend as { stopAccepting?: () => void }).stopAccepting?.();
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      Promise.allSettled([...this.sessions]).then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), drainMs))),
+    ]);
+    clearTimeout(timer);
+    await this.backend.stop();
+    if (this.ownsStore) await this.store.close();
+    this.opts.log.info({ drained }, 'controller stopped');
+    return { drained };
+  }
+}
+
+/** One observer that forwards to several. */
+function combineObservers(list: (CallObserver | undefined)[]): CallObserver {
+  const all = list.filter((o): o is CallObserver => o !== undefined);
+  return {
+    callStarted: (r) => all.forEach((o) => o.callStarted?.(r)),
+    setupLatency: (ms) => all.forEach((o) => o.setupLatency?.(ms)),
+    attemptStarted: (r, legs) => all.forEach((o) => o.attemptStarted?.(r, legs)),
+    legEnded: (l) => all.forEach((o) => o.legEnded?.(l)),
+    callEnded: (r) => all.forEach((o) => o.callEnded?.(r)),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Prometheus metrics for one controller (its own registry: no process-wide default registry, so
+ * two controllers in one test process do not collide). Fed through the session's CallObserver.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallObserver } from '../call/session.js';
+
+export interface MetricsSources {
+  connected(): boolean;
+  activeCalls(): number;
+  configGeneration(): number;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly observer: CallObserver;
+
+  constructor(sources: MetricsSources) {
+    const calls = new Counter({ name: 'switchboard_calls_total', help: 'Finished calls by outcome', labelNames: ['outcome'], registers: [this.registry] });
+    const legs = new Counter({ name: 'switchboard_legs_total', help: 'Legs rung, by result and Q.850 hangup cause', labelNames: ['result', 'cause'], registers: [this.registry] });
+    const ring = new Histogram({
+      name: 'switchboard_ring_seconds',
+      help: 'Time from the call arriving to the answer',
+      buckets: [1, 2, 5, 10, 15, 20, 30, 45, 60, 90],
+      registers: [this.registry],
+    });
+    const setup = new Histogram({
+      name: 'switchboard_setup_latency_seconds',
+      help: 'Time from the inbound call arriving to the first leg being originated',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [this.registry],
+    });
+    new Gauge({ name: 'switchboard_pbx_connected', help: '1 when the PBX event connection is up', registers: [this.registry], collect() { this.set(sources.connected() ? 1 : 0); } });
+    new Gauge({ name: 'switchboard_active_calls', help: 'Calls in progress', registers: [this.registry], collect() { this.set(sources.activeCalls()); } });
+    new Gauge({ name: 'switchboard_config_generation', help: 'Config generation in force (1 at start, +1 per good reload)', registers: [this.registry], collect() { this.set(sources.configGeneration()); } });
+    this.observer = {
+      callEnded: (r) => {
+        calls.inc({ outcome: r.outcome ?? 'unknown' });
+        if (r.ringSeconds !== null) ring.observe(r.ringSeconds);
+      },
+      legEnded: (l) => legs.inc({ result: l.result, cause: l.cause === null ? 'none' : String(l.cause) }),
+      setupLatency: (ms) => setup.observe(ms / 1000),
+    };
+  }
+}

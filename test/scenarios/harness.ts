@@ -1,0 +1,41 @@
+/**
+ * The backend-neutral scenario harness: one PBX simulator plus the controller, driven the same way
+ * whichever PBX is underneath, so one scenario suite runs against every backend.
+ */
+import type { CallRecord } from '../../src/call/record.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import type { DeviceBehaviour } from '../../src/sim/devices.js';
+
+/** A device as the config names it: a SIP endpoint or a number dialled through the trunk. */
+export type DeviceRef = { endpoint: string } | { number: string };
+
+export interface PlacedCall {
+  /** The call-log id (the inbound channel's id on the PBX). */
+  callId: string;
+}
+
+export interface ScenarioHarness {
+  readonly backend: 'asterisk' | 'freeswitch';
+  /** Start the simulator and a controller running `config` (PBX connection keys are filled in). */
+  start(config: ConfigInput): Promise<void>;
+  stop(): Promise<void>;
+  /** How a device behaves when it is rung. Devices with no behaviour set are unreachable. */
+  setDevice(device: DeviceRef, behaviour: DeviceBehaviour): void;
+  addContact(phone: string, owner: string): Promise<void>;
+  /** A carrier delivers a call; `hangupAfterMs`: the caller hangs up that long after it arrives. */
+  placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall>;
+  /** The caller hangs up now. */
+  hangupCaller(call: PlacedCall): Promise<void>;
+  /** The answering device hangs up now. */
+  hangupAnswered(call: PlacedCall): Promise<void>;
+  /** The finished call-log row, waiting (with a deadline) for the call to end. */
+  waitForRecord(call: PlacedCall, ms?: number): Promise<CallRecord>;
+  /** Wait until the call has been answered and bridged. */
+  waitForAnswer(call: PlacedCall, ms?: number): Promise<void>;
+  /** Channels and bridges still alive on the PBX (leak check). */
+  live(): { channels: number; bridges: number };
+  /** Mailboxes that received a voicemail call, in order. */
+  voicemails(): string[];
+  /** Every dial string the controller asked the PBX for, and every caller ID it presented. */
+  dialed(): { dial: string; callerId: string }[];
+}

@@ -1,0 +1,232 @@
+/**
+ * The end-to-end scenario suite: every rule of spec section 2 carried out through a PBX simulator
+ * with the real client library. Written once against ScenarioHarness; each backend runs it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/config/schema.js';
+import type { ScenarioHarness } from './harness.js';
+
+const CALLER = '+12025550999';
+
+/** The config every scenario runs against (ring times short: these are real timers). */
+export const SCENARIO_CONFIG: ConfigInput = {
+  company: { name: 'Acme', phone: '+12025550100', voicemail: '9000' },
+  users: [
+    { id: 'alice', name: 'Alice', extension: '1001', mobile: '+12025550111', ring: ['desk'] },
+    { id: 'bob', name: 'Bob', extension: '1002' },
+    { id: 'carol', name: 'Carol', extension: '1003', mobile: '+12025550113' },
+    { id: 'dave', name: 'Dave', extension: '1004', ring: ['mobile'] },
+  ],
+  numbers: [
+    { number: '+12025550200', user: 'alice', alsoRing: ['bob'], ringSeconds: 3 },
+    { number: '+12025550210', user: 'carol', forwardTo: '+12025550300', fallthrough: true, ringSeconds: 1 },
+    { number: '+12025550220', user: 'alice', preferContactOwner: true, ringSeconds: 2 },
+    { number: '+12025550230', distribution: 'sales' },
+    { number: '+12025550240', user: 'bob', unanswered: 'hangup', forwardToCompany: false, ringSeconds: 5 },
+    { number: '+12025550250', user: 'dave', unanswered: 'hangup', forwardToCompany: false },
+    { number: '+12025550260', distribution: 'line' },
+  ],
+  ringGroups: [
+    { id: 'rr', strategy: 'round-robin', members: ['alice', 'bob', 'carol'], ringSeconds: 2 },
+    { id: 'lin', strategy: 'linear', members: ['alice', 'bob'], ringSeconds: 1 },
+  ],
+  distributions: [
+    { id: 'sales', steps: ['rr'] },
+    { id: 'line', steps: ['lin'], unanswered: 'hangup' },
+  ],
+};
+
+/** Run the whole suite against the harness `make` builds. */
+export function scenarioSuite(make: () => ScenarioHarness): void {
+  let h: ScenarioHarness;
+  beforeAll(async () => {
+    h = make();
+    await h.start(SCENARIO_CONFIG);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const noLeaks = async () => {
+    // The record is written before the PBX has torn every channel down; give it a moment, bounded.
+    const deadline = Date.now() + 3000;
+    while ((h.live().channels > 0 || h.live().bridges > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(h.live()).toEqual({ channels: 0, bridges: 0 });
+  };
+
+  describe('number-user', () => {
+    it('given alice answers, then she is bridged and the alsoRing leg is cancelled at once', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 150 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200', hangupAfterMs: 800 });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('answered');
+      expect(r.answeredBy).toEqual({ user: 'alice', device: 'desk' });
+      expect(r.rules).toEqual(['number-user']);
+      expect(r.legs.map((l) => [l.user, l.device, l.result])).toEqual([
+        ['alice', 'desk', 'answered'],
+        ['bob', 'desk', 'cancelled'],
+      ]);
+      expect(r.from).toBe(CALLER);
+      expect(r.to).toBe('+12025550200');
+      await noLeaks();
+    });
+
+    it('given every leg is busy, then the step is unanswered at once and the call goes to her voicemail', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'busy' });
+      h.setDevice({ endpoint: '1002' }, { kind: 'busy' });
+      const before = h.voicemails().length;
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('voicemail');
+      expect(r.legs.map((l) => [l.result, l.cause])).toEqual([
+        ['busy', 17],
+        ['busy', 17],
+      ]);
+      // The ring time is 3 s: nobody waited it out for phones known to be busy.
+      expect(r.durationSeconds!).toBeLessThan(2.5);
+      expect(h.voicemails().slice(before)).toEqual(['1001']);
+    });
+
+    it('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'rejected' });
+      h.setDevice({ endpoint: '1002' }, { kind: 'rejected' });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      const r = await h.waitForRecord(call);
+      expect(r.legs.map((l) => [l.result, l.cause])).toEqual([
+        ['rejected', 21],
+        ['rejected', 21],
+      ]);
+      expect(r.outcome).toBe('voicemail');
+    });
+
+    it('given the caller hangs up while it rings, then every leg is hung up and the call is abandoned', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'noanswer' });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200', hangupAfterMs: 400 });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('abandoned');
+      expect(r.answeredBy).toBeNull();
+      expect(r.legs.map((l) => l.result)).toEqual(['cancelled', 'cancelled']);
+      await noLeaks();
+    });
+
+    it('given the answering phone hangs up after the bridge, then the caller is hung up too', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await h.waitForAnswer(call);
+      await h.hangupAnswered(call);
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('answered');
+      expect(r.detail).toBe('ended by callee');
+      await noLeaks();
+    });
+  });
+
+  describe('fallthrough, forwarding and company', () => {
+    it('given nobody answers with fallthrough on, then the forwarding number rings next and answers', async () => {
+      h.setDevice({ endpoint: '1003' }, { kind: 'noanswer' });
+      h.setDevice({ number: '+12025550113' }, { kind: 'noanswer' });
+      h.setDevice({ number: '+12025550300' }, { kind: 'answer', afterMs: 100 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550210', hangupAfterMs: 2000 });
+      const r = await h.waitForRecord(call, 10_000);
+      expect(r.rules).toEqual(['number-user', 'forwarding']);
+      expect(r.legs.map((l) => [l.device, l.result])).toEqual([
+        ['desk', 'no-answer'],
+        ['mobile', 'no-answer'],
+        ['forward', 'answered'],
+      ]);
+      expect(r.answeredBy).toEqual({ user: null, device: 'forward' });
+      await noLeaks();
+    });
+
+    it('given a number not in the config, then the company phone rings', async () => {
+      h.setDevice({ number: '+12025550100' }, { kind: 'answer', afterMs: 50 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025559999', hangupAfterMs: 500 });
+      const r = await h.waitForRecord(call);
+      expect(r.rules).toEqual(['company']);
+      expect(r.answeredBy).toEqual({ user: null, device: 'company' });
+    });
+
+    it('given nobody can be rung and unanswered is hangup, then the call is dropped with no leg', async () => {
+      const call = await h.placeCall({ from: CALLER, to: '+12025550250' });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('dropped');
+      expect(r.legs).toEqual([]);
+      await noLeaks();
+    });
+
+    it('given the only phone is unreachable, then the step fails at once and the call is dropped', async () => {
+      h.setDevice({ endpoint: '1002' }, { kind: 'unreachable' });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550240' });
+      const r = await h.waitForRecord(call);
+      expect(r.legs.map((l) => l.result)).toEqual(['unreachable']);
+      expect(r.outcome).toBe('dropped');
+      expect(r.durationSeconds!).toBeLessThan(4); // ring time is 5 s
+    });
+  });
+
+  describe('contacts and distributions', () => {
+    it("given a known caller and preferContactOwner, then the contact's owner rings", async () => {
+      await h.addContact('+12025550888', 'bob');
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
+      const call = await h.placeCall({ from: '+12025550888', to: '+12025550220', hangupAfterMs: 500 });
+      const r = await h.waitForRecord(call);
+      expect(r.rules).toEqual(['contact-owner']);
+      expect(r.answeredBy).toEqual({ user: 'bob', device: 'desk' });
+    });
+
+    it('given a round-robin group, then three calls take the three members in turn', async () => {
+      for (const ext of ['1001', '1002', '1003']) h.setDevice({ endpoint: ext }, { kind: 'answer', afterMs: 30 });
+      h.setDevice({ number: '+12025550113' }, { kind: 'noanswer' });
+      const answered: (string | null)[] = [];
+      for (let i = 0; i < 3; i++) {
+        const call = await h.placeCall({ from: CALLER, to: '+12025550230', hangupAfterMs: 300 });
+        const r = await h.waitForRecord(call);
+        expect(r.rules).toEqual(['distribution']);
+        answered.push(r.answeredBy?.user ?? null);
+      }
+      expect(answered).toEqual(['alice', 'bob', 'carol']);
+    });
+
+    it('given a linear group, then members ring one at a time until one answers', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'noanswer' });
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550260', hangupAfterMs: 2500 });
+      const r = await h.waitForRecord(call);
+      expect(r.legs.map((l) => [l.user, l.result])).toEqual([
+        ['alice', 'no-answer'],
+        ['bob', 'answered'],
+      ]);
+    });
+  });
+
+  describe('caller safety', () => {
+    it('given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+      const hostile = `1001&PJSIP/666,user/1002|"^'\n${'x'.repeat(500)}`;
+      const before = h.dialed().length;
+      const call = await h.placeCall({ from: hostile, to: '+12025550200', hangupAfterMs: 400 });
+      const r = await h.waitForRecord(call);
+      expect(r.from).toBeNull();
+      expect(r.outcome).toBe('answered');
+      const dialed = h.dialed().slice(before);
+      expect(dialed.length).toBeGreaterThan(0);
+      for (const d of dialed) {
+        expect(d.dial).not.toMatch(/666|xxx|[&|^"'\n]/);
+        expect(d.callerId).toMatch(/^(\+[0-9]{8,15}|anonymous)$/);
+      }
+    });
+
+    it('given a withheld caller, then every leg is withheld too', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      const before = h.dialed().length;
+      const call = await h.placeCall({ from: 'anonymous', to: '+12025550200', hangupAfterMs: 300 });
+      const r = await h.waitForRecord(call);
+      expect(r.from).toBeNull();
+      for (const d of h.dialed().slice(before)) expect(d.callerId).toBe('anonymous');
+    });
+  });
+}
