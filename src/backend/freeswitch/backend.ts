@@ -1,0 +1,88 @@
+/**
+ * The FreeSWITCH backend: a TCP listener for the dialplan's `socket <listen> async full` (one
+ * connection per call) plus one inbound ESL connection for leg events and api commands.
+ *
+ * Own codec instead of drachtio-modesl's Server: modesl's parser calls decodeURIComponent on every
+ * header (a malformed escape throws inside its data handler), its API is callback-based, and we
+ * need the same tested codec for the simulator anyway. modesl remains the reference client in tests.
+ */
+import net from 'node:net';
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../log.js';
+import { SwitchboardError } from '../../errors.js';
+import type { CallControl, PbxBackend } from '../types.js';
+import { EslConnection } from './connection.js';
+import { InboundEsl } from './inbound.js';
+import { FreeswitchCall } from './call.js';
+import { frameToEvent } from './protocol.js';
+
+/** PbxBackend over FreeSWITCH's event socket. */
+export class FreeswitchBackend implements PbxBackend {
+  readonly kind = 'freeswitch' as const;
+  private readonly server: net.Server;
+  private readonly inbound: InboundEsl;
+  private readonly conns = new Set<EslConnection>();
+  private onCall: ((call: CallControl) => Promise<void>) | null = null;
+  private listening = false;
+  private readonly listenHost: string;
+  private readonly listenPortWanted: number;
+  private readonly templates: { endpoint: string; trunk: string };
+  private readonly log: Logger;
+
+  constructor(deps: { config: Config; log: Logger }) {
+    const fs = deps.config.freeswitch ?? { listen: '127.0.0.1:8040', esl: { host: '127.0.0.1', port: 8021, password: 'ClueCon' } };
+    const at = fs.listen.lastIndexOf(':');
+    this.listenHost = fs.listen.slice(0, at);
+    this.listenPortWanted = Number(fs.listen.slice(at + 1));
+    this.log = deps.log.child({ backend: 'freeswitch' });
+    const trunk = deps.config.trunks.default;
+    this.templates = { endpoint: deps.config.endpoints.freeswitch, trunk: trunk?.freeswitch ?? 'sofia/gateway/carrier/{number}' };
+    this.inbound = new InboundEsl(fs.esl, this.log);
+    this.server = net.createServer((socket) => void this.accept(socket));
+  }
+
+  /** The port actually bound (useful with `:0`). */
+  get listenPort(): number {
+    const a = this.server.address();
+    return a && typeof a === 'object' ? a.port : 0;
+  }
+
+  async start(onCall: (call: CallControl) => Promise<void>): Promise<void> {
+    this.onCall = onCall;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', (e) => reject(new SwitchboardError('ESL_DISCONNECTED', `cannot listen on ${this.listenHost}:${this.listenPortWanted}: ${e.message}`)));
+      this.server.listen(this.listenPortWanted, this.listenHost, () => resolve());
+    });
+    this.listening = true;
+    await this.inbound.start();
+    this.log.info({ listen: `${this.listenHost}:${this.listenPort}` }, 'waiting for FreeSWITCH socket connections');
+  }
+
+  async stop(): Promise<void> {
+    this.listening = false;
+    this.inbound.stop();
+    for (const c of this.conns) c.socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  isConnected(): boolean {
+    return this.listening && this.inbound.connected;
+  }
+
+  private async accept(socket: net.Socket): Promise<void> {
+    const conn = new EslConnection(socket);
+    this.conns.add(conn);
+    conn.once('close', () => this.conns.delete(conn));
+    try {
+      const reply = await conn.send('connect');
+      const data = frameToEvent(reply);
+      if (!data || !data.headers['Unique-ID']) throw new SwitchboardError('ESL_PROTOCOL', 'connect reply without channel data');
+      const call = new FreeswitchCall(conn, data, { templates: this.templates, inbound: this.inbound, log: this.log });
+      await call.subscribe();
+      await this.onCall?.(call);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'outbound ESL connection failed');
+      conn.close();
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Dialplan applications the simulator runs on a controlled channel. Each returns when the real
+ * application would return (voicemail: when the caller leaves; bridge: when the bridge ends).
+ */
+import type { CallRunner } from './call.js';
+import { runBridge } from './bridge.js';
+
+/** Run one application on the runner's channel. Unknown applications do nothing. */
+export async function runApp(runner: CallRunner, app: string, arg: string): Promise<void> {
+  const { sim, ch } = runner;
+  switch (app) {
+    case 'set':
+    case 'export': {
+      const eq = arg.indexOf('=');
+      if (eq <= 0) return;
+      const name = arg.slice(0, eq);
+      const value = arg.slice(eq + 1);
+      if (value === '' || value === '_undef_') ch.vars.delete(name);
+      else ch.vars.set(name, value);
+      return;
+    }
+    case 'unset':
+      ch.vars.delete(arg);
+      return;
+    case 'ring_ready':
+      if (ch.answerState === 'ringing') sim.emitEvent(ch, 'CHANNEL_PROGRESS');
+      return;
+    case 'pre_answer':
+      if (ch.answerState === 'ringing') {
+        ch.answerState = 'early';
+        ch.callState = 'EARLY';
+        sim.emitEvent(ch, 'CHANNEL_PROGRESS_MEDIA');
+      }
+      return;
+    case 'answer':
+      answer(runner);
+      return;
+    case 'hangup':
+      sim.hangupChannel(ch, arg.trim() || 'NORMAL_CLEARING');
+      return;
+    case 'bridge':
+      await runBridge(runner, arg);
+      return;
+    case 'voicemail':
+      await voicemail(runner, arg);
+      return;
+    case 'sleep':
+      await untilHangupOr(runner, Number(arg) || 0);
+      return;
+    default:
+      // playback, log, park and the rest: no media here, they complete at once.
+      return;
+  }
+}
+
+/** Answer the channel if it is not answered yet (CHANNEL_ANSWER). */
+export function answer(runner: CallRunner): void {
+  const { sim, ch } = runner;
+  if (!ch.up || ch.answerState === 'answered') return;
+  ch.answerState = 'answered';
+  ch.callState = 'ACTIVE';
+  ch.vars.set('answer_epoch', String(Math.floor(Date.now() / 1000)));
+  ch.vars.set('endpoint_disposition', 'ANSWER');
+  sim.emitEvent(ch, 'CHANNEL_ANSWER');
+}
+
+/** Resolve after `ms`, or earlier when the channel hangs up. */
+function untilHangupOr(runner: CallRunner, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = runner.sim.later(ms, () => {
+      off();
+      resolve();
+    });
+    const off = runner.ch.whenHungUp(() => {
+      runner.sim.cancel(t);
+      resolve();
+    });
+  });
+}
+
+/**
+ * `voicemail <profile> <domain> <mailbox>`. It does NOT answer (surprise 9, trace b4): a caller not
+ * answered before stays in early media. The simulated caller leaves after voicemailMaxMs.
+ */
+async function voicemail(runner: CallRunner, arg: string): Promise<void> {
+  const { sim, ch } = runner;
+  const [profile = '', domain = '', mailbox = ''] = arg.trim().split(/\s+/);
+  if (ch.answerState === 'ringing') {
+    ch.answerState = 'early';
+    ch.callState = 'EARLY';
+    sim.emitEvent(ch, 'CHANNEL_PROGRESS_MEDIA');
+  }
+  sim.recordVoicemail({
+    uuid: ch.uuid,
+    profile,
+    domain,
+    mailbox,
+    answered: ch.answerState === 'answered',
+    from: ch.callerNumber,
+    to: ch.destination,
+    at: new Date().toISOString(),
+  });
+  await untilHangupOr(runner, sim.opts.voicemailMaxMs ?? 30_000);
+  // mod_voicemail says goodbye and hangs up once the message is left.
+  if (ch.up) sim.hangupChannel(ch, 'NORMAL_CLEARING');
+}
