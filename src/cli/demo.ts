@@ -110,17 +110,20 @@ export const demoCommand: Command = async (argv, io) => {
       ),
   );
   await Promise.all(placing);
-  const inTime = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), demoDuration() + 15_000))]);
+  let deadline: NodeJS.Timeout | undefined;
+  const inTime = await Promise.race([done.then(() => true), new Promise<boolean>((r) => (deadline = setTimeout(() => r(false), demoDuration() + 15_000)))]);
+  clearTimeout(deadline);
   clearInterval(timer);
   table.render();
   await controller.stop(2000);
   const leaks = pbx.live();
+  const voicemails = pbx.voicemails();
   await pbx.stop();
   await store.close();
   await rm(dir, { recursive: true, force: true });
 
   io.stdout.write(`\n${rows.map((r) => `${String(r.n).padStart(2)}. ${r.title}: expected ${r.expect}`).join('\n')}\n`);
-  io.stdout.write(`\nVoicemails left: ${pbx.voicemails().join(', ') || 'none'}. Channels left on the PBX: ${leaks.channels}, bridges: ${leaks.bridges}.\n`);
+  io.stdout.write(`\nVoicemails left: ${voicemails.join(', ') || 'none'}. Channels left on the PBX: ${leaks.channels}, bridges: ${leaks.bridges}.\n`);
   io.stdout.write(`Try next: switchboard explain --config ${opts.get('config') ?? DEFAULT_CONFIG_PATH} --to +12025550200 --from +12025550999\n`);
   if (!inTime) io.stderr.write('demo: some calls did not finish in time\n');
   return inTime ? 0 : 1;

@@ -86,6 +86,8 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       // The ring time is 3 s: nobody waited it out for phones known to be busy.
       expect(r.durationSeconds!).toBeLessThan(2.5);
       expect(h.voicemails().slice(before)).toEqual(['1001']);
+      await h.hangupCaller(call); // the caller leaves the message and hangs up
+      await noLeaks();
     });
 
     it('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {
@@ -98,6 +100,8 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
         ['rejected', 21],
       ]);
       expect(r.outcome).toBe('voicemail');
+      await h.hangupCaller(call);
+      await noLeaks();
     });
 
     it('given the caller hangs up while it rings, then every leg is hung up and the call is abandoned', async () => {

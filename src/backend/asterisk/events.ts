@@ -95,6 +95,7 @@ export class AriEvents extends EventEmitter {
     if (this.stopped) return;
     try {
       const ari = (await import('ari-client')).default as { connect(url: string, u: string, p: string): Promise<AriClientLike> };
+      quietSwaggerClient(this.opts.log);
       const client = await ari.connect(this.opts.url, this.opts.username, this.opts.password);
       if (this.stopped) return;
       this.client = client;
@@ -174,4 +175,15 @@ export class AriEvents extends EventEmitter {
       },
     });
   }
+}
+
+/**
+ * swagger-client 2.0.26 (inside ari-client) defines an implicit global `log` that console.logs a
+ * "deprecated version of Swagger" notice on every API load (Asterisk serves Swagger 1.1) and keeps
+ * every message in `log.history` forever. Route it to our logger at debug level instead: stdout
+ * belongs to the CLI, and the history is a slow leak across reconnects.
+ */
+function quietSwaggerClient(log: Logger): void {
+  const g = globalThis as { log?: unknown };
+  if (typeof g.log === 'function') g.log = (...args: unknown[]) => log.debug({ swagger: args.map(String).join(' ') }, 'swagger-client');
 }
