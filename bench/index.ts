@@ -1,0 +1,23 @@
+/**
+ * `npm run bench [-- PART...]`: run the named benchmark parts (default: all of them).
+ * Each part is a module with `run(): Promise<void>` that prints its own table.
+ */
+const PARTS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  planner: () => import('./planner.js'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const names = argv.length > 0 ? argv : Object.keys(PARTS);
+  const unknown = names.filter((n) => !(n in PARTS));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown part ${unknown.join(', ')}; parts: ${Object.keys(PARTS).join(', ')}\n`);
+    return 2;
+  }
+  for (const name of names) {
+    process.stdout.write(`\n== ${name} ==\n`);
+    await (await PARTS[name]!()).run();
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

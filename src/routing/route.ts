@@ -1,0 +1,153 @@
+/**
+ * The route planner: spec section 2 as one pure function. No I/O, no clock, no randomness:
+ * the contact and the ring-group cursors come in, the plan and the cursor moves go out, and the
+ * caller (controller or `explain`) decides whether to commit the moves.
+ */
+import { numberSchema, type Config, type InboundNumber, type User } from '../config/schema.js';
+import type { CallInput, ContactRef, CursorMove, Cursors, FinalAction, Member, PlanResult, RingStep } from './plan.js';
+import { groupStep } from './groups.js';
+import { ringability, userMailbox } from './users.js';
+import { finalSentence, passedOver, stepWho } from './trace.js';
+
+/** What the planner needs besides the call and the config, already looked up. */
+export interface PlanContext {
+  contact: ContactRef | null;
+  cursors: Cursors;
+}
+
+const DEFAULT_RING_SECONDS = 20;
+
+/** Plan the route of one inbound call (spec section 2). Pure. */
+export function planRoute(call: CallInput, config: Config, ctx: PlanContext): PlanResult {
+  const trace: string[] = [];
+  const contact = ctx.contact;
+  trace.push(contact ? `caller ${contact.phone} is a known contact owned by ${contact.owner}` : call.from ? `caller ${call.from} is not a known contact` : 'caller ID is withheld: unknown caller');
+
+  const configured = config.numbers.find((n) => n.number === call.to);
+  if (configured?.distribution) {
+    const { steps, final, cursorMoves } = planDistribution(configured.distribution, config, ctx.cursors, trace);
+    return { plan: { from: call.from, to: call.to, contact, steps, final, trace }, cursorMoves };
+  }
+  const number = configured ?? numberSchema.parse({ number: call.to });
+  if (!configured) trace.push(`number ${call.to} is not in the config: no user, no forwarding, default options`);
+
+  const ringSeconds = number.ringSeconds ?? DEFAULT_RING_SECONDS;
+  const applicable: RingStep[] = [];
+  const chosen = userStep(number, config, contact, ringSeconds, trace);
+  if (chosen.step) applicable.push(chosen.step);
+  if (number.forwardTo) {
+    trace.push(`number ${number.number} forwards to ${number.forwardTo}`);
+    applicable.push(externalStep('forwarding', 'forward', number.forwardTo, ringSeconds));
+  }
+  if (number.forwardToCompany === false) trace.push('forwardToCompany is off: the company phone is not tried');
+  else if (config.company.phone) {
+    trace.push(`the company phone ${config.company.phone} is the last number tried`);
+    applicable.push(externalStep('company', 'company', config.company.phone, ringSeconds));
+  } else trace.push('the company has no phone: no company step');
+
+  let steps = applicable;
+  if (!number.fallthrough && applicable.length > 1) {
+    steps = applicable.slice(0, 1);
+    trace.push(`fallthrough is off: only the first step rings (${applicable[0]!.rule}); left out: ${applicable.slice(1).map((s) => s.rule).join(', ')}`);
+  } else if (number.fallthrough && applicable.length > 1) trace.push('fallthrough is on: every step rings in turn');
+  steps.forEach((s, i) => trace.push(`step ${i + 1}: ${s.rule} rings ${stepWho(s)} for ${s.ringSeconds}s`));
+
+  const final = finalAction(number, config, chosen.user, trace);
+  return { plan: { from: call.from, to: call.to, contact, steps, final, trace }, cursorMoves: [] };
+}
+
+/** Step 2: the chosen user (if any) plus the alsoRing users, nobody twice. */
+function userStep(number: InboundNumber, config: Config, contact: ContactRef | null, ringSeconds: number, trace: string[]): { step: RingStep | null; user: User | null } {
+  let chosen: { member: Member; user: User; rule: 'number-user' | 'contact-owner' } | null = null;
+  let ownerTried = false;
+  const tryOwner = (why: string): void => {
+    if (!contact || chosen || ownerTried) return;
+    ownerTried = true;
+    const r = ringability(config, contact.owner);
+    if (r.ok) {
+      chosen = { member: r.member, user: r.user, rule: 'contact-owner' };
+      trace.push(`${why}: the contact's owner ${contact.owner} is chosen`);
+    } else trace.push(passedOver(contact.owner, r.reason));
+  };
+
+  if (number.preferContactOwner) tryOwner('preferContactOwner is on');
+  if (!chosen && number.user) {
+    trace.push(`number ${number.number} is assigned to ${number.user}`);
+    const r = ringability(config, number.user);
+    if (r.ok) chosen = { member: r.member, user: r.user, rule: 'number-user' };
+    else trace.push(passedOver(number.user, r.reason));
+  }
+  tryOwner('the caller is a known contact');
+
+  const picked = chosen as { member: Member; user: User; rule: 'number-user' | 'contact-owner' } | null;
+  const members: Member[] = picked ? [picked.member] : [];
+  for (const id of number.alsoRing) {
+    if (members.some((m) => m.user === id)) {
+      trace.push(`${id} is also in alsoRing: rings once`);
+      continue;
+    }
+    const r = ringability(config, id);
+    if (r.ok) {
+      members.push(r.member);
+      trace.push(`${id} rings too (alsoRing)`);
+    } else trace.push(passedOver(id, r.reason));
+  }
+  if (members.length === 0) {
+    trace.push('no user can be rung: the user step is left out');
+    return { step: null, user: null };
+  }
+  if (!picked) trace.push('no user was chosen: the alsoRing users alone make the step');
+  const rule = picked ? picked.rule : 'also-ring';
+  return { step: { rule, strategy: 'simultaneous', ringSeconds, members }, user: picked ? picked.user : null };
+}
+
+/** A forwarding or company step: one number through the trunk, no user. */
+function externalStep(rule: 'forwarding' | 'company', device: 'forward' | 'company', number: string, ringSeconds: number): RingStep {
+  return { rule, strategy: 'simultaneous', ringSeconds, members: [{ user: null, targets: [{ device, number }] }] };
+}
+
+/** Step 5 for the chain: the chosen user's mailbox, else the company's, else hang up. */
+function finalAction(number: InboundNumber, config: Config, chosen: User | null, trace: string[]): FinalAction {
+  let final: FinalAction;
+  let whose: string;
+  if (number.unanswered === 'hangup') [final, whose] = [{ action: 'hangup' }, 'unanswered: hangup'];
+  else if (chosen) [final, whose] = [{ action: 'voicemail', mailbox: userMailbox(chosen) }, `${chosen.id}'s mailbox`];
+  else if (config.company.voicemail) [final, whose] = [{ action: 'voicemail', mailbox: config.company.voicemail }, 'no user was chosen: the company mailbox'];
+  else [final, whose] = [{ action: 'hangup' }, 'no mailbox at all'];
+  trace.push(finalSentence(final, whose));
+  return final;
+}
+
+/** Step 1: a distribution's steps are the whole route, then its own unanswered action. */
+function planDistribution(id: string, config: Config, cursors: Cursors, trace: string[]): { steps: RingStep[]; final: FinalAction; cursorMoves: CursorMove[] } {
+  const dist = config.distributions.find((d) => d.id === id);
+  trace.push(`the number uses distribution ${id}: its steps are the whole route, all of them in turn`);
+  const working = new Map(cursors);
+  const steps: RingStep[] = [];
+  const cursorMoves: CursorMove[] = [];
+  for (const entry of dist?.steps ?? []) {
+    const groupId = typeof entry === 'string' ? entry : entry.group;
+    const group = config.ringGroups.find((g) => g.id === groupId);
+    if (!group) {
+      trace.push(`ring group ${groupId} is not in the config: step left out`);
+      continue;
+    }
+    const own = typeof entry === 'string' ? undefined : entry.ringSeconds;
+    const r = groupStep(config, group, own ?? group.ringSeconds ?? DEFAULT_RING_SECONDS, working);
+    trace.push(...r.trace);
+    if (r.move) cursorMoves.push(r.move);
+    if (r.step) {
+      steps.push(r.step);
+      trace.push(`step ${steps.length}: group ${group.id} rings ${stepWho(r.step)} for ${r.step.ringSeconds}s${r.step.strategy === 'sequential' ? ' each' : ''}`);
+    }
+  }
+  if (!dist) trace.push(`distribution ${id} is not in the config: nothing to ring`);
+  let final: FinalAction;
+  let whose: string;
+  if (dist && dist.unanswered === 'hangup') [final, whose] = [{ action: 'hangup' }, 'unanswered: hangup'];
+  else if (dist?.voicemail) [final, whose] = [{ action: 'voicemail', mailbox: dist.voicemail }, `distribution ${id}'s mailbox`];
+  else if (config.company.voicemail) [final, whose] = [{ action: 'voicemail', mailbox: config.company.voicemail }, 'the company mailbox'];
+  else [final, whose] = [{ action: 'hangup' }, 'no mailbox at all'];
+  trace.push(finalSentence(final, whose));
+  return { steps, final, cursorMoves };
+}
