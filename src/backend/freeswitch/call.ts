@@ -267,7 +267,10 @@ export class FreeswitchCall implements CallControl {
     const ev = await this.bridge.complete;
     this.bridge = null;
     if (ev === null && this.lost) return { by: 'lost' };
-    return { by: this.hungUp ? 'caller' : 'callee' };
+    if (this.hungUp) return { by: 'caller' };
+    // Surprise 10: after the bridge ends the caller's leg stays up (no hangup_after_bridge): end it.
+    await this.run('hangup', 'NORMAL_CLEARING').catch((err) => this.log.warn({ err: (err as Error).message }, 'caller hangup after the bridge failed'));
+    return { by: 'callee' };
   }
 
   /** `answer` first (voicemail itself does not answer: surprise 9), then `voicemail default ${domain} <box>`. */
