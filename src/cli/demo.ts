@@ -92,6 +92,7 @@ export const demoCommand: Command = async (argv, io) => {
     },
   });
 
+  pbx.attach?.(controller.backend);
   const timer = setInterval(() => table.render(), 250);
   const placing = DEMO_CALLS.map(
     (c, i) =>

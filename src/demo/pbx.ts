@@ -3,12 +3,15 @@
  * ESL simulator (FreeSWITCH). Each fills in the config keys its controller needs to reach it.
  */
 import type { Config } from '../config/schema.js';
+import type { PbxBackend } from '../backend/types.js';
 import type { DeviceBehaviour } from '../sim/devices.js';
 import type { DemoDevice } from './script.js';
 
 export interface DemoPbx {
   /** Point the config at this simulator. */
   configure(config: Config): Config;
+  /** Called once the controller's backend is up (FreeSWITCH needs its listener port). */
+  attach?(backend: PbxBackend): void;
   setDevice(device: DemoDevice, behaviour: DeviceBehaviour): void;
   placeCall(call: { from: string; to: string; hangupAfterMs: number }): Promise<{ callId: string }>;
   live(): { channels: number; bridges: number };

@@ -46,7 +46,10 @@ export function header(): string {
 }
 
 function describeOutcome(r: CallRecord): string {
-  if (r.outcome === 'answered' && r.answeredBy) return `answered: ${r.answeredBy.user ?? r.answeredBy.device} (${r.answeredBy.device})`;
+  if (r.outcome === 'answered' && r.answeredBy) {
+    const { user, device } = r.answeredBy;
+    return user ? `answered: ${user} (${device})` : `answered: ${device}`;
+  }
   if (r.outcome === 'voicemail') return `voicemail (${r.detail?.replace('voicemail ', '') ?? '?'})`;
   return r.outcome ?? 'unknown';
 }

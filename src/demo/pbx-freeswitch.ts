@@ -1,0 +1,24 @@
+/** The demo on FreeSWITCH: the embedded ESL simulator, connecting out to the controller's listener. */
+import type { FreeswitchBackend } from '../backend/freeswitch/backend.js';
+import type { DemoPbx } from './pbx.js';
+
+const PASSWORD = 'ClueCon';
+
+/** Start the ESL simulator; the controller's socket port is wired in by `attach` once it listens. */
+export async function startFreeswitchDemoPbx(): Promise<DemoPbx> {
+  const { EslSimulator } = await import('../sim/esl/simulator.js');
+  const sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 } });
+  return {
+    configure: (config) => ({
+      ...config,
+      backend: 'freeswitch',
+      freeswitch: { listen: '127.0.0.1:0', esl: { host: '127.0.0.1', port: sim.eslPort, password: PASSWORD } },
+    }),
+    attach: (backend) => sim.setSocketTarget({ host: '127.0.0.1', port: (backend as FreeswitchBackend).listenPort }),
+    setDevice: (d, b) => sim.setDevice('endpoint' in d ? `user/${d.endpoint}` : `sofia/gateway/carrier/${d.number}`, b),
+    placeCall: async (c) => ({ callId: (await sim.placeInboundCall(c)).uuid }),
+    live: () => ({ channels: sim.liveChannels().length, bridges: 0 }),
+    voicemails: () => sim.voicemails().map((v) => v.mailbox),
+    stop: () => sim.stop(),
+  };
+}
