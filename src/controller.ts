@@ -9,7 +9,8 @@ import { Store } from './store/index.js';
 import { createCrmLookup } from './contacts/crm.js';
 import { resolveContact } from './contacts/resolve.js';
 import { runCall, type CallObserver } from './call/session.js';
-import type { CallControl, PbxBackend } from './backend/types.js';
+import type { CallControl, PbxBackend, StoredCall } from './backend/types.js';
+import { closeLostCall, resumeCall } from './call/resume.js';
 import type { CallRecord } from './call/record.js';
 import { Metrics } from './observability/metrics.js';
 
@@ -35,7 +36,8 @@ export async function defaultBackend(config: Config, log: Logger): Promise<PbxBa
 
 export class Controller {
   private loaded: LoadedConfig;
-  private readonly sessions = new Set<Promise<CallRecord>>();
+  private readonly sessions = new Map<string, Promise<unknown>>();
+  private reconciling: Promise<void> = Promise.resolve();
   private generation = 1;
   private ownsStore: boolean;
   readonly metrics: Metrics;
@@ -57,7 +59,10 @@ export class Controller {
     const store = opts.store ?? (await Store.open(opts.loaded.sqlitePath));
     const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
     const controller = new Controller(opts, store, backend);
-    await backend.start((call) => controller.handle(call));
+    await backend.start((call) => controller.handle(call), { connected: () => void controller.reconcile() });
+    // A backend that cannot look calls up again (FreeSWITCH: each call's socket died with the old
+    // process, and its dialplan's fail-safe took over) closes what the last run left open.
+    if (!backend.reconcile) await controller.reconcile();
     opts.log.info({ backend: backend.kind, config: opts.loaded.file }, 'controller started');
     return controller;
   }
@@ -88,6 +93,44 @@ export class Controller {
     return next;
   }
 
+  /**
+   * Settle what the PBX holds against what we track (after every (re)connect; once at start for
+   * backends without reconcile). Runs one at a time. Resumed calls count as calls in progress.
+   */
+  reconcile(): Promise<void> {
+    this.reconciling = this.reconciling.then(() => this.reconcileOnce()).catch((err) => {
+      this.opts.log.error({ err: (err as Error).message }, 'reconcile failed; will retry on the next reconnect');
+    });
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const deps = { calls: this.store.calls, log: this.opts.log };
+    const stored = new Map<string, StoredCall>();
+    for (const { id, state } of await this.store.calls.listStates()) stored.set(id, state as StoredCall);
+    const active = new Set(this.sessions.keys());
+    if (!this.backend.reconcile) {
+      for (const s of stored.values()) if (!active.has(s.id)) await closeLostCall(s, deps);
+      return;
+    }
+    const result = await this.backend.reconcile({ active, stored });
+    for (const { stored: s, control } of result.resumed) {
+      this.track(s.id, resumeCall(control, s, deps).finally(() => control.dispose?.()));
+    }
+    for (const s of result.gone) await closeLostCall(s, deps);
+    if (result.resumed.length || result.gone.length || result.cleaned.length) {
+      this.opts.log.info({ resumed: result.resumed.length, gone: result.gone.length, cleaned: result.cleaned.length }, 'reconciled with the PBX');
+    }
+  }
+
+  private track(id: string, work: Promise<unknown>): Promise<void> {
+    this.sessions.set(id, work);
+    return work.then(
+      () => void this.sessions.delete(id),
+      () => void this.sessions.delete(id),
+    );
+  }
+
   private handle(call: CallControl): Promise<void> {
     const config = this.loaded.config; // the snapshot this call keeps to its end
     const crm = config.contacts.lookup ? createCrmLookup(config.contacts.lookup, this.opts.log) : undefined;
@@ -101,11 +144,7 @@ export class Controller {
       log: this.opts.log,
       observer: this.observer,
     });
-    this.sessions.add(session);
-    return session.then(
-      () => void this.sessions.delete(session),
-      () => void this.sessions.delete(session),
-    );
+    return this.track(call.info.channelId, session);
   }
 
   /** Stop: take no new calls, let calls in progress finish (up to drainMs), then disconnect. */
@@ -113,7 +152,7 @@ export class Controller {
     (this.backend as { stopAccepting?: () => void }).stopAccepting?.();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
-      Promise.allSettled([...this.sessions]).then(() => true),
+      Promise.allSettled([...this.sessions.values()]).then(() => true),
       new Promise<boolean>((r) => (timer = setTimeout(() => r(false), drainMs))),
     ]);
     clearTimeout(timer);

@@ -3,7 +3,7 @@
  * The backend-neutral call session (src/call/session.ts) drives a call through it; no core
  * file imports a backend.
  */
-import type { Device, Rule } from '../routing/plan.js';
+import type { Device, FinalAction, Rule } from '../routing/plan.js';
 import type { LegResult } from '../call/record.js';
 
 /** An inbound call as the PBX delivered it. Caller-supplied fields are untrusted text. */
@@ -79,12 +79,46 @@ export interface CallControl {
   voicemail(mailbox: string): Promise<void>;
   /** Drop the caller. `no-route` maps to Q.850 3 on the PBX. */
   hangup(reason: 'no-route' | 'normal'): Promise<void>;
+  /** The backend's own ids for this call (channels, bridge), kept in the store to resume it. */
+  snapshot?(): unknown;
+  /** Release the backend's per-call resources (event routes); called once the session is over. */
+  dispose?(): void;
+}
+
+/** What the session keeps in the store so a call survives a reconnect or a controller restart. */
+export interface StoredCall {
+  id: string;
+  phase: 'ringing' | 'bridged' | 'final';
+  final: FinalAction;
+  /** CallControl.snapshot() at the last save. */
+  pbx: unknown;
+}
+
+export interface ReconcileInput {
+  /** Calls this controller process is handling right now (caller channel ids). */
+  active: ReadonlySet<string>;
+  /** Unfinished calls from the store (a previous run, or this one before a reconnect). */
+  stored: ReadonlyMap<string, StoredCall>;
+}
+
+export interface ReconcileResult {
+  /** Stored calls whose caller is still on the PBX, handed back to be finished. */
+  resumed: { stored: StoredCall; control: CallControl }[];
+  /** Stored calls whose caller channel is gone from the PBX. */
+  gone: StoredCall[];
+  /** Channels hung up and bridges destroyed because no call owned them. */
+  cleaned: string[];
 }
 
 export interface PbxBackend {
   readonly kind: 'asterisk' | 'freeswitch';
-  /** Connect and start delivering inbound calls to `onCall`. Resolves once connected. */
-  start(onCall: (call: CallControl) => Promise<void>): Promise<void>;
+  /**
+   * Connect and start delivering inbound calls to `onCall`. Resolves once connected.
+   * `hooks.connected` runs after every (re)connect: the moment to reconcile.
+   */
+  start(onCall: (call: CallControl) => Promise<void>, hooks?: { connected?: () => void }): Promise<void>;
+  /** Compare what the PBX holds with what we track, adopt or clean up the difference. */
+  reconcile?(input: ReconcileInput): Promise<ReconcileResult>;
   /** Stop taking calls and disconnect. */
   stop(): Promise<void>;
   isConnected(): boolean;

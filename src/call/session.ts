@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { normalizeCaller, normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
 import type { ContactRef, CursorMove, Member, RingStep, RoutePlan } from '../routing/plan.js';
-import type { AttemptOutcome, CallControl, LegOutcome, LegSpec } from '../backend/types.js';
+import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from '../backend/types.js';
 import type { CallRecord, LegRecord } from './record.js';
 import { describe, transition, type CallEvent, type CallState } from './state.js';
 
@@ -28,7 +28,11 @@ export interface SessionDeps {
   backend: 'asterisk' | 'freeswitch';
   lookupContact(phone: string | null): Promise<ContactRef | null>;
   cursors: { take<T>(decide: (c: ReadonlyMap<string, number>) => { result: T; moves: readonly CursorMove[] }): Promise<T> };
-  calls: { upsert(record: CallRecord): Promise<void> };
+  calls: {
+    upsert(record: CallRecord): Promise<void>;
+    saveState(id: string, state: unknown): Promise<void>;
+    deleteState(id: string): Promise<void>;
+  };
   log: Logger;
   observer?: CallObserver;
   now?: () => number;
@@ -46,6 +50,7 @@ class CallSession {
   private readonly now: () => number;
   private readonly t0: number;
   private firstOriginate = true;
+  private final: RoutePlan['final'] | null = null;
 
   constructor(
     private readonly call: CallControl,
@@ -121,6 +126,8 @@ class CallSession {
       return { result: r.plan, moves: r.cursorMoves };
     });
     this.record.trace = [...trace, ...plan.trace];
+    this.final = plan.final;
+    await this.saveState('ringing');
     this.log.info({ steps: plan.steps.map((s) => s.rule), final: plan.final.action }, 'route planned');
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
 
@@ -147,7 +154,10 @@ class CallSession {
     }
     this.log.info({ step: `${s}.${a}`, rule: step.rule, legs: legs.map((l) => l.endpoint ?? l.number) }, 'ringing');
     this.deps.observer?.attemptStarted?.(this.record, legs);
-    const outcome = await this.call.ringAttempt(legs, step.ringSeconds);
+    const ringing = this.call.ringAttempt(legs, step.ringSeconds);
+    // The leg ids exist once ringAttempt has started: keep them, so a restart can find the legs.
+    await this.saveState('ringing');
+    const outcome = await ringing;
     this.recordLegs(legs, outcome);
     await this.save();
     if (outcome.kind === 'answered') {
@@ -160,6 +170,7 @@ class CallSession {
       });
       this.go({ type: 'answered' });
       await this.save();
+      await this.saveState('bridged');
       const end = await this.call.waitBridgeEnd();
       this.record.talkSeconds = round((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
@@ -213,6 +224,7 @@ class CallSession {
     const final = plan.final;
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
     this.go({ type: 'final', action: final.action });
+    await this.saveState('final');
     if (final.action === 'voicemail') {
       this.log.info({ mailbox: final.mailbox }, 'to voicemail');
       await this.call.voicemail(final.mailbox);
@@ -232,9 +244,17 @@ class CallSession {
     this.record.endedAt = new Date(end).toISOString();
     this.record.durationSeconds = round((end - this.t0) / 1000);
     await this.save();
+    await this.deps.calls.deleteState(this.record.id).catch(() => undefined);
     this.log.info({ outcome: this.record.outcome, duration: this.record.durationSeconds, answeredBy: this.record.answeredBy }, 'call ended');
     this.deps.observer?.callEnded?.(this.record);
     return this.record;
+  }
+
+  /** Keep what a restarted controller needs to finish this call (see resume.ts). */
+  private async saveState(phase: StoredCall['phase']): Promise<void> {
+    if (!this.final) return;
+    const state: StoredCall = { id: this.record.id, phase, final: this.final, pbx: this.call.snapshot?.() ?? null };
+    await this.deps.calls.saveState(this.record.id, state).catch((err) => this.log.error({ err: (err as Error).message }, 'call state write failed'));
   }
 
   /** Write the row; a store failure is logged, never allowed to end the call. */

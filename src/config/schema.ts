@@ -153,6 +153,11 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9_-]{1,79}$/, 'must be a dialplan context name')
         .default('switchboard-voicemail'),
+      /** Where a draining controller sends new calls: the shipped dialplan's fail-safe route. */
+      failsafeContext: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,79}$/, 'must be a dialplan context name')
+        .default('switchboard-failsafe'),
       /** Keep well under Asterisk's 100 HTTP sessions: the WebSocket and every REST socket count. */
       maxSockets: z.number().int().min(1).max(90).default(32),
       requestTimeoutMs: z.number().int().min(100).max(60_000).default(5000),

@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import type { CallControl, PbxBackend } from '../types.js';
+import type { CallControl, PbxBackend, ReconcileInput, ReconcileResult } from '../types.js';
 import { AriRest } from './rest.js';
 import { AriEvents, type AriEvent } from './events.js';
-import { AsteriskCall, LEG_APP_ARG } from './call.js';
+import { AsteriskCall, LEG_APP_ARG, type AsteriskSnapshot } from './call.js';
 
 export interface AsteriskBackendOptions {
   config: Config;
@@ -27,6 +27,7 @@ export function asteriskSettings(config: Config): AsteriskSettings {
       password: '',
       app: 'switchboard',
       voicemailContext: 'switchboard-voicemail',
+      failsafeContext: 'switchboard-failsafe',
       maxSockets: 32,
       requestTimeoutMs: 5000,
     }
@@ -41,7 +42,9 @@ export class AsteriskBackend implements PbxBackend {
   private onCall: ((call: CallControl) => Promise<void>) | null = null;
   private accepting = true;
   private readonly settings: AsteriskSettings;
-  private readonly idPrefix = `sb${randomBytes(4).toString('hex')}`;
+  // Every leg and bridge we create has an id starting `sb-`: after a restart, a channel in our app
+  // with such an id is a leg of ours (never a caller), whichever run made it.
+  private readonly idPrefix = `sb-${randomBytes(4).toString('hex')}`;
   private seq = 0;
 
   constructor(private readonly opts: AsteriskBackendOptions) {
@@ -52,9 +55,54 @@ export class AsteriskBackend implements PbxBackend {
     this.events.on('event', (e: AriEvent) => this.dispatch(e));
   }
 
-  async start(onCall: (call: CallControl) => Promise<void>): Promise<void> {
+  async start(onCall: (call: CallControl) => Promise<void>, hooks: { connected?: () => void } = {}): Promise<void> {
     this.onCall = onCall;
+    if (hooks.connected) this.events.on('connected', hooks.connected);
     await this.events.start();
+  }
+
+  /**
+   * After every (re)connect: list what Asterisk holds for our app and settle the difference.
+   * Calls we track are resynced (events during the gap are lost, not replayed); stored calls of a
+   * previous run are adopted or reported gone; legs nobody owns are hung up; callers sitting in
+   * Stasis that nobody handles become new calls; bridges nobody owns are destroyed.
+   */
+  async reconcile(input: ReconcileInput): Promise<ReconcileResult> {
+    const [app, channels] = await Promise.all([this.rest.getApplication(this.settings.app), this.rest.listChannels()]);
+    const live = new Map(channels.map((c) => [c.id, c]));
+    const inApp = new Set(app.channel_ids);
+    const result: ReconcileResult = { resumed: [], gone: [], cleaned: [] };
+    for (const call of new Set(this.owners.values())) call.resync(live, inApp);
+    for (const [id, stored] of input.stored) {
+      if (input.active.has(id) || this.owners.has(id)) continue;
+      const channel = live.get(id);
+      if (!channel || !inApp.has(id)) {
+        result.gone.push(stored);
+        continue;
+      }
+      const call = this.newCall(channel, []);
+      call.adopt(stored.pbx as AsteriskSnapshot, stored.phase, live);
+      result.resumed.push({ stored, control: call });
+    }
+    for (const id of inApp) {
+      if (this.owners.has(id)) continue;
+      const channel = live.get(id);
+      if (!channel) continue;
+      if (id.startsWith('sb-')) {
+        result.cleaned.push(id);
+        void this.rest.hangup(id, { reason: 'normal' }).catch(() => undefined);
+      } else {
+        // A caller whose StasisStart we never saw (it came while we were away): handle it now.
+        this.opts.log.info({ channel: id }, 'caller found in Stasis with nobody handling it: taking the call');
+        this.onStasisStart({ type: 'StasisStart', channel, args: [] });
+      }
+    }
+    for (const id of app.bridge_ids) {
+      if (this.owners.has(id)) continue;
+      result.cleaned.push(id);
+      void this.rest.destroyBridge(id).catch(() => undefined);
+    }
+    return result;
   }
 
   /** Take no new calls (calls in progress go on). */
@@ -99,10 +147,25 @@ export class AsteriskBackend implements PbxBackend {
     }
   }
 
+  private newCall(channel: { id: string }, args: string[]): AsteriskCall {
+    const call = new AsteriskCall(channel, args, {
+      rest: this.rest,
+      app: this.settings.app,
+      voicemailContext: this.settings.voicemailContext,
+      templates: { endpoint: this.opts.config.endpoints.asterisk, trunk: this.opts.config.trunks.default!.asterisk },
+      log: this.opts.log.child({ channel: channel.id }),
+      register: (id, c) => this.register(id, c),
+      newId: () => this.newId(),
+    });
+    this.register(channel.id, call);
+    return call;
+  }
+
   private onStasisStart(event: AriEvent): void {
     const channel = event.channel as { id?: unknown; name?: unknown } | undefined;
     const args = Array.isArray(event.args) ? event.args.map(String) : [];
     if (!channel || typeof channel.id !== 'string') return;
+    if (this.owners.has(channel.id)) return; // already taken (by reconcile)
     const log = this.opts.log.child({ channel: channel.id });
     if (args[0] === LEG_APP_ARG) {
       // A leg of ours that no live call owns (its call ended, or we restarted): nobody will bridge it.
@@ -111,21 +174,12 @@ export class AsteriskBackend implements PbxBackend {
       return;
     }
     if (!this.accepting || !this.onCall) {
-      // Draining: let the dialplan's fail-safe route take it instead of holding it here.
-      log.info('not accepting calls: sending the call back to the dialplan');
-      void this.rest.hangup(channel.id, { reason: 'congestion' }).catch(() => undefined);
+      // Draining: the dialplan's fail-safe route takes it (company phone, then company mailbox).
+      log.info('not accepting calls: sending the call to the fail-safe route');
+      void this.rest.continueInDialplan(channel.id, this.settings.failsafeContext, 's', 1).catch(() => undefined);
       return;
     }
-    const call = new AsteriskCall(channel as never, args, {
-      rest: this.rest,
-      app: this.settings.app,
-      voicemailContext: this.settings.voicemailContext,
-      templates: { endpoint: this.opts.config.endpoints.asterisk, trunk: this.opts.config.trunks.default!.asterisk },
-      log,
-      register: (id, c) => this.register(id, c),
-      newId: () => this.newId(),
-    });
-    this.register(channel.id, call);
+    const call = this.newCall(channel as { id: string }, args);
     const onCall = this.onCall;
     void onCall(call)
       .catch((err) => log.error({ err: (err as Error).message }, 'call session failed'))

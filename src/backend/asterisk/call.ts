@@ -19,6 +19,13 @@ import { AriLeg } from './leg.js';
 
 export const LEG_APP_ARG = 'switchboard-leg';
 
+/** The ids of one call on Asterisk, as kept in the store. */
+export interface AsteriskSnapshot {
+  legs: { key: string; channelId: string }[];
+  winner: { key: string; channelId: string } | null;
+  bridgeId: string | null;
+}
+
 export interface AsteriskCallDeps {
   rest: AriRest;
   app: string;
@@ -292,6 +299,56 @@ export class AsteriskCall implements CallControl {
     this.leftOnPurpose = true;
     // Q.850 3 "no route to destination" for a call nobody can take.
     await this.deps.rest.hangup(this.info.channelId, reason === 'no-route' ? { reasonCode: 3 } : { reason: 'normal' });
+  }
+
+  /** Our ids on Asterisk, kept in the store so a restarted controller can find this call again. */
+  snapshot(): AsteriskSnapshot {
+    return {
+      legs: [...this.legs.values()].map((l) => ({ key: l.spec.key, channelId: l.channelId })),
+      winner: this.winner ? { key: this.winner.spec.key, channelId: this.winner.channelId } : null,
+      bridgeId: this.bridgeId,
+    };
+  }
+
+  /**
+   * After a WebSocket gap, events were lost (Asterisk does not replay them: trace g). Compare with
+   * what Asterisk holds now: legs that vanished have ended, a leg that is Up in our app answered,
+   * a caller that vanished hung up.
+   */
+  resync(live: ReadonlyMap<string, { state?: string }>, inApp: ReadonlySet<string>): void {
+    if (!live.has(this.info.channelId)) return this.callerLeft(this.transfer ? 'transfer' : 'caller');
+    if (this.winner) {
+      if (!live.has(this.winner.channelId)) this.onWinnerGone();
+      return;
+    }
+    for (const leg of this.legs.values()) {
+      if (leg.ended || !leg.wasOriginated) continue;
+      const ch = live.get(leg.channelId);
+      if (!ch) leg.fail(leg.ours === 'timeout' ? 'no-answer' : leg.ours ? 'cancelled' : 'failed', null, 'ended while the event connection was down');
+      else if (ch.state === 'Up' && inApp.has(leg.channelId)) void this.onLegAnswered(leg);
+    }
+    this.checkAttempt();
+  }
+
+  /**
+   * Take over a call a previous controller left (restart) from its stored snapshot: a bridged call
+   * is tracked to its end; a ringing call's legs are hung up so the session can take the final action.
+   */
+  adopt(snap: AsteriskSnapshot, phase: 'ringing' | 'bridged' | 'final', live: ReadonlyMap<string, unknown>): void {
+    this.leftOnPurpose = phase === 'final';
+    if (phase === 'bridged' && snap.winner && snap.bridgeId) {
+      const winner = new AriLeg({ key: snap.winner.key, user: null, device: 'desk', rule: 'number-user', callerId: null }, snap.winner.channelId);
+      winner.originated();
+      winner.answer();
+      this.winner = winner;
+      this.bridgeId = snap.bridgeId;
+      this.deps.register(winner.channelId, this);
+      this.deps.register(snap.bridgeId, this);
+      if (!live.has(winner.channelId)) this.onWinnerGone();
+      return;
+    }
+    for (const leg of snap.legs) if (live.has(leg.channelId)) void this.deps.rest.hangup(leg.channelId, { reason: 'normal' }).catch(() => undefined);
+    if (snap.bridgeId) void this.deps.rest.destroyBridge(snap.bridgeId).catch(() => undefined);
   }
 
   /** Stop routing this call's events; called by the backend when the session is over. */

@@ -3,6 +3,7 @@
  * - trunk (`from-trunk`): `_[+0-9]X.` -> Stasis(<app>[,args]); when Stasis fails (no WebSocket, trace g2)
  *   the FAIL-SAFE route: dial the company phone through the trunk, then the company voicemail.
  * - voicemail (`switchboard-voicemail`): any extension -> VoiceMail(exten), recorded in `voicemails()`.
+ * - failsafe (`switchboard-failsafe`): the fail-safe route, also entered by a controller that drains.
  * - caller (`sim-caller`): talk / quiet, the PSTN side of a simulated inbound call.
  */
 import type { SimChannel } from './channels.js';
@@ -24,6 +25,7 @@ export function runLocalContext(core: SimCore, ch: SimChannel, context: string, 
     voicemail(core, ch, exten);
     return;
   }
+  if (context === contexts.failsafe) return failsafe(core, ch, exten);
   if (context === contexts.caller) {
     // The simulated PSTN caller: plays a prompt in a loop (talk) or stays silent (quiet) until hung up.
     ch.dialplan = exten === 'talk'

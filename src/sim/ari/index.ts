@@ -57,7 +57,7 @@ export class AriSimulator implements SimControl {
       devices: new DeviceRegistry(),
       settings: {
         app: opts.app ?? 'switchboard',
-        contexts: { trunk: 'from-trunk', voicemail: 'switchboard-voicemail', caller: 'sim-caller', sim: 'sim', ...opts.contexts },
+        contexts: { trunk: 'from-trunk', voicemail: 'switchboard-voicemail', failsafe: 'switchboard-failsafe', caller: 'sim-caller', sim: 'sim', ...opts.contexts },
         failsafe: { trunkEndpoint: 'carrier', dialTimeoutMs: 20_000, ...opts.failsafe },
         voicemailMaxMs: opts.voicemailMaxMs ?? 5000,
         stasisArgs: opts.stasisArgs ?? 'none',

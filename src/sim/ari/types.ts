@@ -54,6 +54,8 @@ export type DeviceBehaviour =
 export interface SimContexts {
   trunk: string;
   voicemail: string;
+  /** The shipped dialplan's fail-safe route (company phone, then company mailbox). */
+  failsafe: string;
   caller: string;
   sim: string;
 }
