@@ -71,6 +71,7 @@ export class AsteriskBackend implements PbxBackend {
     const [app, channels] = await Promise.all([this.rest.getApplication(this.settings.app), this.rest.listChannels()]);
     const live = new Map(channels.map((c) => [c.id, c]));
     const inApp = new Set(app.channel_ids);
+    this.opts.log.debug({ channels: channels.length, inApp: inApp.size, bridges: app.bridge_ids.length, tracked: this.owners.size }, 'reconciling');
     const result: ReconcileResult = { resumed: [], gone: [], cleaned: [] };
     for (const call of new Set(this.owners.values())) call.resync(live, inApp);
     for (const [id, stored] of input.stored) {

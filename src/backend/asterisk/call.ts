@@ -325,7 +325,10 @@ export class AsteriskCall implements CallControl {
       if (leg.ended || !leg.wasOriginated) continue;
       const ch = live.get(leg.channelId);
       if (!ch) leg.fail(leg.ours === 'timeout' ? 'no-answer' : leg.ours ? 'cancelled' : 'failed', null, 'ended while the event connection was down');
-      else if (ch.state === 'Up' && inApp.has(leg.channelId)) void this.onLegAnswered(leg);
+      else if (ch.state === 'Up' && inApp.has(leg.channelId)) {
+        this.log.info({ leg: leg.spec.key }, 'leg answered while the event connection was down');
+        void this.onLegAnswered(leg);
+      } else this.log.debug({ leg: leg.spec.key, state: ch.state, inApp: inApp.has(leg.channelId) }, 'leg still ringing after resync');
     }
     this.checkAttempt();
   }

@@ -1,0 +1,87 @@
+/**
+ * The controller killed with SIGKILL while calls ring and while one is bridged, then started again:
+ * it finds its calls on Asterisk from the state kept in SQLite. Ringing calls go to their final
+ * action, the bridged call is tracked to its end, and every call keeps exactly one row.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { AriSimulator } from '../../src/sim/ari/index.js';
+import { Store } from '../../src/store/index.js';
+import { SCENARIO_CONFIG } from '../scenarios/suite.js';
+import { startCli, type Child } from '../support/child.js';
+import { waitFor } from '../support/wait.js';
+
+describe('controller killed with SIGKILL and started again', () => {
+  let sim: AriSimulator;
+  let dir: string;
+  let configFile: string;
+  const children: Child[] = [];
+
+  beforeAll(async () => {
+    sim = await AriSimulator.start({ port: 0, username: 'switchboard', password: 'kill-test' });
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-kill-'));
+    configFile = join(dir, 'switchboard.yaml');
+    const config = {
+      ...SCENARIO_CONFIG,
+      numbers: [{ number: '+12025550200', user: 'alice', alsoRing: ['bob'], ringSeconds: 60 }],
+      storage: { sqlite: 'calls.db' },
+      asterisk: { url: sim.url, username: 'switchboard', password: 'kill-test' },
+      http: { listen: '127.0.0.1:0' },
+    };
+    await writeFile(configFile, stringify(config));
+  });
+  afterAll(async () => {
+    for (const c of children) c.proc.kill('SIGKILL');
+    await sim?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    const child = startCli(['run', '--config', configFile]);
+    children.push(child);
+    await waitFor(() => sim.connectedApps().includes('switchboard'), 20_000, `controller connected; output:\n${child.output()}`);
+    return child;
+  };
+
+  it('given two ringing calls and one bridged call, when the controller is SIGKILLed and restarted, then each call is finished', async () => {
+    const first = await start();
+    sim.setDevice('PJSIP/1001', { kind: 'noanswer' });
+    sim.setDevice('PJSIP/1002', { kind: 'noanswer' });
+    const ringing = [await sim.placeInboundCall({ from: '+12025550901', to: '+12025550200' }), await sim.placeInboundCall({ from: '+12025550902', to: '+12025550200' })];
+    await waitFor(() => sim.originates().filter((o) => o.dial.startsWith('PJSIP/')).length >= 4, 5000, 'ringing legs');
+    sim.setDevice('PJSIP/1001', { kind: 'answer', afterMs: 10 });
+    const bridged = await sim.placeInboundCall({ from: '+12025550903', to: '+12025550200' });
+    await waitFor(() => sim.bridges().some((b) => b.channels.includes(bridged.channelId)), 5000, 'bridged');
+
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    await waitFor(() => !sim.connectedApps().includes('switchboard'), 5000, 'socket gone');
+    // Nothing happens to the calls on Asterisk meanwhile: the bridged pair still talks.
+    expect(sim.bridges()).toHaveLength(1);
+
+    await start();
+    const store = await Store.open(join(dir, 'calls.db'));
+    try {
+      for (const c of ringing) {
+        const row = await waitFor(async () => ((await store.calls.get(c.channelId))?.outcome ? store.calls.get(c.channelId) : null), 10_000, 'ringing call finished');
+        expect(row?.outcome).toBe('voicemail');
+      }
+      expect(sim.voicemails().map((v) => v.mailbox)).toEqual(['1001', '1001']);
+      // The bridged call is still up, tracked by the new process: the caller hangs up now.
+      expect((await store.calls.get(bridged.channelId))?.outcome).toBeNull();
+      await sim.hangup(bridged.pstnChannelId);
+      const row = await waitFor(async () => ((await store.calls.get(bridged.channelId))?.outcome ? store.calls.get(bridged.channelId) : null), 10_000, 'bridged call finished');
+      expect(row?.outcome).toBe('answered');
+      for (const c of ringing) await sim.hangup(c.pstnChannelId);
+      await waitFor(() => sim.channels().length === 0 && sim.bridges().length === 0, 5000, 'nothing left on the PBX');
+      const all = await store.calls.list();
+      expect(all).toHaveLength(3);
+      expect(await store.calls.listStates()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
