@@ -45,7 +45,7 @@ export const runCommand: Command = async (argv, io) => {
     log.error({ listen, err: err.message }, 'observability endpoint not started');
     return null;
   });
-  if (obs) log.info({ listen }, 'serving /metrics and /healthz');
+  if (obs) log.info({ listen, port: obs.port }, 'serving /metrics and /healthz');
   const drainMs = Number(io.env.SWITCHBOARD_DRAIN_MS ?? 30_000);
 
   const reload = async (why: string) => {
