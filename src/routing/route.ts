@@ -16,6 +16,7 @@ export interface PlanContext {
 }
 
 const DEFAULT_RING_SECONDS = 20;
+const NUMBER_DEFAULTS = numberSchema.omit({ number: true }).parse({});
 
 /** Plan the route of one inbound call (spec section 2). Pure. */
 export function planRoute(call: CallInput, config: Config, ctx: PlanContext): PlanResult {
@@ -28,7 +29,9 @@ export function planRoute(call: CallInput, config: Config, ctx: PlanContext): Pl
     const { steps, final, cursorMoves } = planDistribution(configured.distribution, config, ctx.cursors, trace);
     return { plan: { from: call.from, to: call.to, contact, steps, final, trace }, cursorMoves };
   }
-  const number = configured ?? numberSchema.parse({ number: call.to });
+  // The schema's defaults, for a number that is not in the config (which may not even be a valid
+  // number: an unreadable called number is routed the same way).
+  const number: InboundNumber = configured ?? { ...NUMBER_DEFAULTS, number: call.to };
   if (!configured) trace.push(`number ${call.to} is not in the config: no user, no forwarding, default options`);
 
   const ringSeconds = number.ringSeconds ?? DEFAULT_RING_SECONDS;

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AsteriskHarness } from '../scenarios/asterisk-harness.js';
 import { SCENARIO_CONFIG } from '../scenarios/suite.js';
 import { AriSimulator } from '../../src/sim/ari/index.js';
+import type { AsteriskBackend } from '../../src/backend/asterisk/backend.js';
 import { waitFor } from '../support/wait.js';
 
 const CALLER = '+12025550999';
@@ -29,6 +30,8 @@ describe('chaos on Asterisk', () => {
     // Every scenario leaves the PBX empty and the controller with nothing in progress.
     await waitFor(() => h.live().channels === 0 && h.live().bridges === 0, 5000, 'no channel or bridge left');
     await waitFor(() => h.controller.activeCalls === 0, 5000, 'no call in progress');
+    // Per-channel event routes go with their channels: nothing is left registered.
+    await waitFor(() => (h.controller.backend as AsteriskBackend).activeCalls() === 0, 5000, 'no event route left');
     expect(unhandled).toEqual([]);
   });
 
