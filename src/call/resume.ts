@@ -33,6 +33,13 @@ export async function resumeCall(control: CallControl, stored: StoredCall, deps:
       log.info('resumed a bridged call: tracking it to its end');
       const end = await control.waitBridgeEnd();
       record.outcome = 'answered';
+      // The answer may not have reached the store before the old process died: take it from the
+      // snapshot of the leg found bridged.
+      if (!record.answeredBy) {
+        const snap = stored.pbx as { legs?: { channelId: string; user: string | null; device: string }[]; winner?: { channelId: string } | null } | null;
+        const leg = snap?.legs?.find((l) => l.channelId === snap.winner?.channelId);
+        if (leg) record.answeredBy = { user: leg.user, device: leg.device as NonNullable<CallRecord['answeredBy']>['device'] };
+      }
       if (record.answeredAt) record.talkSeconds = round((now() - Date.parse(record.answeredAt)) / 1000);
       record.detail = `${end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`} (resumed after a controller reconnect)`;
     } else if (control.callerGone) {

@@ -111,7 +111,7 @@ class CallSession {
       trace.push('the number called is not a valid phone number: routed as a number not in the config');
     }
     Object.assign(this.record, { from, to });
-    await this.save();
+    void this.save();
     this.deps.observer?.callStarted?.(this.record);
     this.log.info({ from, to }, 'inbound call');
     void this.call.indicateRinging();
@@ -127,7 +127,7 @@ class CallSession {
     });
     this.record.trace = [...trace, ...plan.trace];
     this.final = plan.final;
-    await this.saveState('ringing');
+    void this.saveState('ringing');
     this.log.info({ steps: plan.steps.map((s) => s.rule), final: plan.final.action }, 'route planned');
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
 
@@ -156,10 +156,10 @@ class CallSession {
     this.deps.observer?.attemptStarted?.(this.record, legs);
     const ringing = this.call.ringAttempt(legs, step.ringSeconds);
     // The leg ids exist once ringAttempt has started: keep them, so a restart can find the legs.
-    await this.saveState('ringing');
+    void this.saveState('ringing');
     const outcome = await ringing;
     this.recordLegs(legs, outcome);
-    await this.save();
+    void this.save();
     if (outcome.kind === 'answered') {
       const leg = legs.find((l) => l.key === outcome.answeredKey)!;
       const answeredAt = this.now();
@@ -169,8 +169,8 @@ class CallSession {
         ringSeconds: round((answeredAt - this.t0) / 1000),
       });
       this.go({ type: 'answered' });
-      await this.save();
-      await this.saveState('bridged');
+      void this.save();
+      void this.saveState('bridged');
       const end = await this.call.waitBridgeEnd();
       this.record.talkSeconds = round((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
@@ -224,7 +224,7 @@ class CallSession {
     const final = plan.final;
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
     this.go({ type: 'final', action: final.action });
-    await this.saveState('final');
+    void this.saveState('final');
     if (final.action === 'voicemail') {
       this.log.info({ mailbox: final.mailbox }, 'to voicemail');
       await this.call.voicemail(final.mailbox);
@@ -250,7 +250,11 @@ class CallSession {
     return this.record;
   }
 
-  /** Keep what a restarted controller needs to finish this call (see resume.ts). */
+  /**
+   * Keep what a restarted controller needs to finish this call (see resume.ts). Mid-call writes
+   * are not awaited: the store group-commits them in order (the latest per call wins), and the
+   * call must not wait for the disk between a caller arriving and the phones ringing.
+   */
   private async saveState(phase: StoredCall['phase']): Promise<void> {
     if (!this.final) return;
     const state: StoredCall = { id: this.record.id, phase, final: this.final, pbx: this.call.snapshot?.() ?? null };

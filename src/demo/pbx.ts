@@ -25,12 +25,13 @@ const PASSWORD = 'demo';
 /** The embedded ARI simulator on a free 127.0.0.1 port. */
 export async function startAsteriskDemoPbx(): Promise<DemoPbx> {
   const { AriSimulator } = await import('../sim/ari/index.js');
+  const { asteriskSettings } = await import('../backend/asterisk/backend.js');
   const sim = await AriSimulator.start({ port: 0, username: USER, password: PASSWORD });
   return {
     configure: (config) => ({
       ...config,
       backend: 'asterisk',
-      asterisk: { url: sim.url, username: USER, password: PASSWORD, app: 'switchboard', voicemailContext: 'switchboard-voicemail', maxSockets: 16, requestTimeoutMs: 3000 },
+      asterisk: { ...asteriskSettings(config), url: sim.url, username: USER, password: PASSWORD, app: 'switchboard' },
     }),
     setDevice: (d, b) => sim.setDevice('endpoint' in d ? `PJSIP/${d.endpoint}` : `PJSIP/${d.number}@carrier`, b),
     placeCall: async (c) => ({ callId: (await sim.placeInboundCall(c)).channelId }),

@@ -1,6 +1,7 @@
 /** The call log (one row per call, spec section 3) and the state kept to resume calls after a restart. */
 import type { CallRecord } from '../call/record.js';
 import { storeError, type Db } from './db.js';
+import { GroupCommit } from './group-commit.js';
 
 /** Filters for `list`. */
 export interface ListCallsOptions {
@@ -27,7 +28,16 @@ function parseJson<T>(text: string, id: string): T {
 
 /** Call log rows and resumable call state. */
 export class CallStore {
-  constructor(private readonly db: Db) {}
+  private readonly writes: GroupCommit;
+
+  constructor(private readonly db: Db) {
+    this.writes = new GroupCommit(db);
+  }
+
+  /** Resolves once every write queued so far is committed (before close). */
+  flush(): Promise<void> {
+    return this.writes.drain();
+  }
 
   /**
    * Insert or update the row of `record.id`. The session writes it when the call starts and
@@ -49,29 +59,30 @@ export class CallStore {
       record.backend,
       new Date().toISOString(),
     ];
-    // Writes go through the transaction lock so they never land inside someone else's transaction.
-    await this.db.transaction((tx) =>
-      tx.run(
-        `INSERT INTO calls (id, started_at, from_number, to_number, outcome, answered_user, answered_device,
+    // Group-committed (see group-commit.ts); the row is captured now, so later changes to the
+    // record object cannot leak into this write.
+    await this.writes.write(`call:${record.id}`, {
+      sql: `INSERT INTO calls (id, started_at, from_number, to_number, outcome, answered_user, answered_device,
            rules, legs, duration, record, backend, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, from_number = excluded.from_number,
            to_number = excluded.to_number, outcome = excluded.outcome, answered_user = excluded.answered_user,
            answered_device = excluded.answered_device, rules = excluded.rules, legs = excluded.legs,
            duration = excluded.duration, record = excluded.record, backend = excluded.backend,
            updated_at = excluded.updated_at`,
-        params,
-      ),
-    );
+      params,
+    });
   }
 
-  /** The call with this id, or null. */
+  /** The call with this id, or null (writes queued before this call are committed first). */
   async get(id: string): Promise<CallRecord | null> {
+    await this.writes.drain();
     const row = await this.db.get<{ record: string }>('SELECT record FROM calls WHERE id = ?', [id]);
     return row ? parseJson<CallRecord>(row.record, id) : null;
   }
 
   /** Calls newest first (ties: the later inserted first). */
   async list(opts: ListCallsOptions = {}): Promise<CallRecord[]> {
+    await this.writes.drain();
     const where = opts.since ? 'WHERE started_at >= ?' : '';
     const params: unknown[] = opts.since ? [opts.since.toISOString()] : [];
     const limit = opts.limit !== undefined && Number.isFinite(opts.limit) ? Math.max(0, Math.trunc(opts.limit)) : -1;
@@ -82,22 +93,20 @@ export class CallStore {
 
   /** Keep what is needed to resume call `id` after a restart. */
   async saveState(id: string, state: unknown): Promise<void> {
-    const json = JSON.stringify(state ?? null);
-    await this.db.transaction((tx) =>
-      tx.run(
-        'INSERT INTO call_state (id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
-        [id, json, new Date().toISOString()],
-      ),
-    );
+    await this.writes.write(`state:${id}`, {
+      sql: 'INSERT INTO call_state (id, state, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+      params: [id, JSON.stringify(state ?? null), new Date().toISOString()],
+    });
   }
 
   /** Forget the resumable state of call `id` (the call ended). */
   async deleteState(id: string): Promise<void> {
-    await this.db.transaction((tx) => tx.run('DELETE FROM call_state WHERE id = ?', [id]));
+    await this.writes.write(`state:${id}`, { sql: 'DELETE FROM call_state WHERE id = ?', params: [id] });
   }
 
   /** Every saved call state, oldest update first. */
   async listStates(): Promise<{ id: string; state: unknown }[]> {
+    await this.writes.drain();
     const rows = await this.db.all<{ id: string; state: string }>('SELECT id, state FROM call_state ORDER BY updated_at, id');
     return rows.map((r) => ({ id: r.id, state: parseJson<unknown>(r.state, r.id) }));
   }

@@ -35,7 +35,8 @@ export class Store {
   }
 
   /** Wait for running transactions and close the connection. */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.calls.flush(); // nothing queued for the call log is lost on a clean stop
     return this.db.close();
   }
 }

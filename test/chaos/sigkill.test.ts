@@ -75,6 +75,7 @@ describe('controller killed with SIGKILL and started again', () => {
       await sim.hangup(bridged.pstnChannelId);
       const row = await waitFor(async () => ((await store.calls.get(bridged.channelId))?.outcome ? store.calls.get(bridged.channelId) : null), 10_000, 'bridged call finished');
       expect(row?.outcome).toBe('answered');
+      expect(row?.answeredBy).toEqual({ user: 'alice', device: 'desk' });
       for (const c of ringing) await sim.hangup(c.pstnChannelId);
       await waitFor(() => sim.channels().length === 0 && sim.bridges().length === 0, 5000, 'nothing left on the PBX');
       const all = await store.calls.list();

@@ -21,8 +21,10 @@ export class AsteriskHarness implements ScenarioHarness {
   private readonly ended = new EventEmitter();
   private readonly pstn = new Map<string, string>();
 
+  constructor(private readonly simOptions: Partial<Parameters<typeof AriSimulator.start>[0]> = {}) {}
+
   async start(input: ConfigInput): Promise<void> {
-    this.sim = await AriSimulator.start({ port: 0, username: USER, password: PASSWORD });
+    this.sim = await AriSimulator.start({ port: 0, username: USER, password: PASSWORD, ...this.simOptions });
     const config = configSchema.parse({
       ...input,
       asterisk: { url: this.sim.url, username: USER, password: PASSWORD, app: 'switchboard', requestTimeoutMs: 3000 },

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import type { CallControl, PbxBackend, ReconcileInput, ReconcileResult } from '../types.js';
-import { AriRest } from './rest.js';
+import type { CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../types.js';
+import { AriRest, type AriBridge } from './rest.js';
 import { AriEvents, type AriEvent } from './events.js';
 import { AsteriskCall, LEG_APP_ARG, type AsteriskSnapshot } from './call.js';
 
@@ -68,8 +68,10 @@ export class AsteriskBackend implements PbxBackend {
    * Stasis that nobody handles become new calls; bridges nobody owns are destroyed.
    */
   async reconcile(input: ReconcileInput): Promise<ReconcileResult> {
-    const [app, channels] = await Promise.all([this.rest.getApplication(this.settings.app), this.rest.listChannels()]);
+    const [app, channels, bridges] = await Promise.all([this.rest.getApplication(this.settings.app), this.rest.listChannels(), this.rest.listBridges()]);
     const live = new Map(channels.map((c) => [c.id, c]));
+    const bridgeOf = new Map<string, AriBridge>();
+    for (const b of bridges) for (const c of b.channels) bridgeOf.set(c, b);
     const inApp = new Set(app.channel_ids);
     this.opts.log.debug({ channels: channels.length, inApp: inApp.size, bridges: app.bridge_ids.length, tracked: this.owners.size }, 'reconciling');
     const result: ReconcileResult = { resumed: [], gone: [], cleaned: [] };
@@ -81,9 +83,10 @@ export class AsteriskBackend implements PbxBackend {
         result.gone.push(stored);
         continue;
       }
+      const found = fromPbx(stored, bridgeOf.get(id));
       const call = this.newCall(channel, []);
-      call.adopt(stored.pbx as AsteriskSnapshot, stored.phase, live);
-      result.resumed.push({ stored, control: call });
+      call.adopt(found.pbx as AsteriskSnapshot, found.phase, live);
+      result.resumed.push({ stored: found, control: call });
     }
     for (const id of inApp) {
       if (this.owners.has(id)) continue;
@@ -186,6 +189,19 @@ export class AsteriskBackend implements PbxBackend {
       .catch((err) => log.error({ err: (err as Error).message }, 'call session failed'))
       .finally(() => call.dispose());
   }
+}
+
+/**
+ * The stored state is written behind the call (group commit), so a controller killed a few
+ * milliseconds after an answer may have stored "ringing". What Asterisk holds is the truth: a
+ * caller that sits in a bridge with another channel is a bridged call, whatever the store says.
+ */
+function fromPbx(stored: StoredCall, bridge: AriBridge | undefined): StoredCall {
+  const snap = (stored.pbx ?? { legs: [], winner: null, bridgeId: null }) as AsteriskSnapshot;
+  const other = bridge?.channels.find((c) => c !== stored.id);
+  if (!bridge || !other) return stored;
+  const leg = snap.legs.find((l) => l.channelId === other);
+  return { ...stored, phase: 'bridged', pbx: { ...snap, winner: { key: leg?.key ?? 'recovered', channelId: other }, bridgeId: bridge.id } };
 }
 
 /** The channel and bridge ids an event is about. */

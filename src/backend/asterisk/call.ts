@@ -21,7 +21,7 @@ export const LEG_APP_ARG = 'switchboard-leg';
 
 /** The ids of one call on Asterisk, as kept in the store. */
 export interface AsteriskSnapshot {
-  legs: { key: string; channelId: string }[];
+  legs: { key: string; channelId: string; user: string | null; device: string }[];
   winner: { key: string; channelId: string } | null;
   bridgeId: string | null;
 }
@@ -49,6 +49,8 @@ export class AsteriskCall implements CallControl {
   private attemptDone: ((o: AttemptOutcome) => void) | null = null;
   private winner: AriLeg | null = null;
   private bridgeId: string | null = null;
+  /** True once the answered leg and the caller are in one bridge (the attempt settled as answered). */
+  private bridged = false;
   private bridgeEnded: ((e: BridgeEnd) => void) | null = null;
   private bridgeEnd: BridgeEnd | null = null;
   private transfer: string | null = null;
@@ -186,20 +188,34 @@ export class AsteriskCall implements CallControl {
     leg.answer();
     this.log.info({ leg: leg.spec.key, channel: leg.channelId }, 'leg answered: bridging');
     for (const other of this.legs.values()) if (other !== leg && !other.ended) void this.hangupLeg(other, 'answered-elsewhere');
+    // Each step awaits Asterisk; the caller (or the phone) may hang up in between. After every
+    // step the state is checked again, and whoever is left is cleaned up here, in one place.
     try {
       // Answer the caller only now: the caller is billed from the moment someone picks up.
       await this.deps.rest.answer(this.info.channelId);
-      this.bridgeId = this.deps.newId();
-      this.deps.register(this.bridgeId, this);
-      await this.deps.rest.createBridge(this.bridgeId, `call-${this.info.channelId}`);
-      await this.deps.rest.addChannels(this.bridgeId, [this.info.channelId, leg.channelId]);
+      if (!this.gone && !leg.ended) {
+        this.bridgeId = this.deps.newId();
+        this.deps.register(this.bridgeId, this);
+        await this.deps.rest.createBridge(this.bridgeId, `call-${this.info.channelId}`);
+      }
+      if (!this.gone && !leg.ended) await this.deps.rest.addChannels(this.bridgeId!, [this.info.channelId, leg.channelId]);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'bridging failed');
-      if (this.gone) return; // the caller left meanwhile: callerLeft() settles everything
-      await this.hangupLeg(leg, 'shutdown');
-      this.winner = null;
-      return this.settle({ kind: 'failed', legs: this.outcomes(), reason: `bridge failed: ${(err as Error).message}` });
     }
+    if (this.gone) {
+      // The caller left while we were bridging: the phone that answered is hung up.
+      await this.hangupLeg(leg, 'caller-gone');
+      void this.destroyBridge();
+      return this.settle({ kind: 'caller-gone', legs: this.outcomes() });
+    }
+    if (leg.ended || !this.bridgeId) {
+      // The phone hung up right after answering, or Asterisk refused the bridge.
+      await this.hangupLeg(leg, 'shutdown');
+      void this.destroyBridge();
+      this.winner = null;
+      return this.settle({ kind: 'failed', legs: this.outcomes(), reason: 'the answered leg could not be bridged' });
+    }
+    this.bridged = true;
     this.settle({ kind: 'answered', answeredKey: leg.spec.key, legs: this.outcomes() });
   }
 
@@ -217,7 +233,8 @@ export class AsteriskCall implements CallControl {
     this.gone = true;
     const transferred = by === 'transfer' || this.transfer !== null;
     this.log.info({ by: transferred ? 'transfer' : 'caller' }, 'caller left');
-    if (this.winner && this.bridgeId) {
+    if (this.winner && !this.bridged) return; // bridging in progress: onLegAnswered cleans up
+    if (this.winner) {
       // Bridged: a transfer hands the caller on, the phone drops out by itself; a hangup ends the call.
       if (!transferred) void this.hangupLeg(this.winner, 'caller-gone');
       void this.destroyBridge();
@@ -227,7 +244,7 @@ export class AsteriskCall implements CallControl {
   }
 
   private onWinnerGone(): void {
-    if (this.bridgeEnd) return;
+    if (this.bridgeEnd || !this.bridged) return; // before the bridge, onLegAnswered sees leg.ended
     if (!this.gone && !this.transfer) void this.deps.rest.hangup(this.info.channelId, { reason: 'normal' }).catch(() => undefined);
     this.leftOnPurpose = true;
     void this.destroyBridge();
@@ -304,7 +321,7 @@ export class AsteriskCall implements CallControl {
   /** Our ids on Asterisk, kept in the store so a restarted controller can find this call again. */
   snapshot(): AsteriskSnapshot {
     return {
-      legs: [...this.legs.values()].map((l) => ({ key: l.spec.key, channelId: l.channelId })),
+      legs: [...this.legs.values()].map((l) => ({ key: l.spec.key, channelId: l.channelId, user: l.spec.user, device: l.spec.device })),
       winner: this.winner ? { key: this.winner.spec.key, channelId: this.winner.channelId } : null,
       bridgeId: this.bridgeId,
     };
@@ -318,7 +335,10 @@ export class AsteriskCall implements CallControl {
   resync(live: ReadonlyMap<string, { state?: string }>, inApp: ReadonlySet<string>): void {
     if (!live.has(this.info.channelId)) return this.callerLeft(this.transfer ? 'transfer' : 'caller');
     if (this.winner) {
-      if (!live.has(this.winner.channelId)) this.onWinnerGone();
+      if (!live.has(this.winner.channelId)) {
+        this.winner.destroyed(null);
+        this.onWinnerGone();
+      }
       return;
     }
     for (const leg of this.legs.values()) {
@@ -345,6 +365,7 @@ export class AsteriskCall implements CallControl {
       winner.answer();
       this.winner = winner;
       this.bridgeId = snap.bridgeId;
+      this.bridged = true;
       this.deps.register(winner.channelId, this);
       this.deps.register(snap.bridgeId, this);
       if (!live.has(winner.channelId)) this.onWinnerGone();
