@@ -207,7 +207,7 @@ function fromPbx(stored: StoredCall, bridge: AriBridge | undefined): StoredCall 
 /** The channel and bridge ids an event is about. */
 function eventIds(event: AriEvent): string[] {
   const ids: string[] = [];
-  for (const key of ['channel', 'peer', 'bridge', 'transferee', 'transferer_first_leg', 'transferer_second_leg']) {
+  for (const key of ['channel', 'peer', 'bridge', 'replace_channel', 'transferee', 'transferer_first_leg', 'transferer_second_leg']) {
     const v = event[key] as { id?: unknown } | undefined;
     if (v && typeof v.id === 'string') ids.push(v.id);
   }

@@ -54,6 +54,8 @@ export class AsteriskCall implements CallControl {
   private bridgeEnded: ((e: BridgeEnd) => void) | null = null;
   private bridgeEnd: BridgeEnd | null = null;
   private transfer: string | null = null;
+  /** After a transfer, the channel Asterisk swapped into our bridge in the answering phone's place. */
+  private replacement: string | null = null;
 
   constructor(
     channel: { id: string; caller?: { number?: string }; dialplan?: { exten?: string } },
@@ -138,6 +140,8 @@ export class AsteriskCall implements CallControl {
     const id = event.type === 'Dial' ? (event.peer as { id?: string } | undefined)?.id : channel?.id;
     if (event.type === 'BridgeBlindTransfer' || event.type === 'BridgeAttendedTransfer') return this.onTransfer(event);
     if (id === this.info.channelId) return this.onCallerEvent(event);
+    if (event.type === 'StasisStart' && this.isReplacing(event)) return this.onReplacement(id!);
+    if (id && id === this.replacement) return this.onReplacementEvent(event);
     const leg = id ? this.legs.get(id) ?? (this.winner?.channelId === id ? this.winner : undefined) : undefined;
     if (leg) this.onLegEvent(leg, event);
   }
@@ -219,6 +223,36 @@ export class AsteriskCall implements CallControl {
     this.settle({ kind: 'answered', answeredKey: leg.spec.key, legs: this.outcomes() });
   }
 
+  /**
+   * A transfer by the answering phone: Asterisk swaps a channel to the transfer target into our
+   * bridge in the phone's place, and because the bridge is a Stasis bridge that channel enters our
+   * app; its StasisStart carries `replace_channel` = the phone's channel (res/stasis/stasis_bridge.c).
+   * The caller stays in our bridge, now talking to the target; the call goes on until one of them
+   * hangs up.
+   */
+  private isReplacing(event: AriEvent): boolean {
+    const replaced = (event.replace_channel as { id?: unknown } | undefined)?.id;
+    return this.bridged && typeof replaced === 'string' && replaced === this.winner?.channelId;
+  }
+
+  private onReplacement(channelId: string): void {
+    this.replacement = channelId;
+    this.deps.register(channelId, this);
+    this.transfer ??= 'transfer';
+    this.log.info({ replacement: channelId }, 'transfer: the target took the answering phone\'s place in the bridge');
+  }
+
+  private onReplacementEvent(event: AriEvent): void {
+    if (event.type !== 'StasisEnd' && event.type !== 'ChannelDestroyed' && event.type !== 'ChannelHangupRequest') return;
+    if (event.type === 'ChannelDestroyed') this.deps.register(this.replacement!, null);
+    if (this.bridgeEnd) return;
+    // The transfer target hung up: the caller's call is over.
+    if (!this.gone) void this.deps.rest.hangup(this.info.channelId, { reason: 'normal' }).catch(() => undefined);
+    this.leftOnPurpose = true;
+    void this.destroyBridge();
+    this.finishBridge({ by: 'transfer', transferTo: this.transfer ?? 'transfer' });
+  }
+
   private onTransfer(event: AriEvent): void {
     const bridge = event.bridge as { id?: string } | undefined;
     if (!this.bridgeId || bridge?.id !== this.bridgeId) return;
@@ -236,7 +270,8 @@ export class AsteriskCall implements CallControl {
     if (this.winner && !this.bridged) return; // bridging in progress: onLegAnswered cleans up
     if (this.winner) {
       // Bridged: a transfer hands the caller on, the phone drops out by itself; a hangup ends the call.
-      if (!transferred) void this.hangupLeg(this.winner, 'caller-gone');
+      if (this.replacement) void this.deps.rest.hangup(this.replacement, { reason: 'normal' }).catch(() => undefined);
+      else if (!transferred) void this.hangupLeg(this.winner, 'caller-gone');
       void this.destroyBridge();
       return this.finishBridge(transferred ? { by: 'transfer', transferTo: this.transfer ?? 'dialplan' } : { by: 'caller' });
     }
@@ -245,6 +280,7 @@ export class AsteriskCall implements CallControl {
 
   private onWinnerGone(): void {
     if (this.bridgeEnd || !this.bridged) return; // before the bridge, onLegAnswered sees leg.ended
+    if (this.replacement) return; // transferred: the phone left, the caller talks to the target
     if (!this.gone && !this.transfer) void this.deps.rest.hangup(this.info.channelId, { reason: 'normal' }).catch(() => undefined);
     this.leftOnPurpose = true;
     void this.destroyBridge();

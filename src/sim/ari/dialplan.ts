@@ -26,6 +26,13 @@ export function runLocalContext(core: SimCore, ch: SimChannel, context: string, 
     return;
   }
   if (context === contexts.failsafe) return failsafe(core, ch, exten);
+  if (context === contexts.sim && exten === 'answer') {
+    // A transfer target that picks up at once and stays (the reference `[sim]` answer extension).
+    core.pbx.runApp(ch, 'Answer', '', 1);
+    core.pbx.setState(ch, 'Up');
+    core.pbx.runApp(ch, 'Wait', '300', 2);
+    return;
+  }
   if (context === contexts.caller) {
     // The simulated PSTN caller: plays a prompt in a loop (talk) or stays silent (quiet) until hung up.
     ch.dialplan = exten === 'talk'

@@ -151,8 +151,12 @@ export class AriSimulator implements SimControl {
   }
 
   /**
-   * The answered target blind-transfers its peer to `exten@context`: BridgeBlindTransfer, then the
-   * transferer leaves (a BYE). The transferee stays in the bridge; the controller decides what next.
+   * The answered target blind-transfers its peer to `exten@context`, as Asterisk does it for a
+   * two-party bridge (ast_bridge_transfer_blind): a Local channel to the target takes the
+   * transferer's place in the bridge. Pushed into a Stasis bridge, its `;1` half enters Stasis
+   * itself, its StasisStart naming the channel it replaces (`replace_channel`, stasis_bridge.c);
+   * the `;2` half runs the dialplan at the target. Then BridgeBlindTransfer, and the transferer's
+   * phone hangs up. The transferee stays in the bridge, now talking to the target.
    */
   async transfer(channelId: string, t: { kind: 'blind'; exten: string; context: string }): Promise<void> {
     const { pbx } = this.core;
@@ -161,11 +165,27 @@ export class AriSimulator implements SimControl {
     const bridge = ch.bridgeId ? pbx.bridges.get(ch.bridgeId) : undefined;
     if (!bridge) throw new SimError('SIM_NOT_BRIDGED', `channel ${channelId} is not bridged`);
     const transferee = bridge.channels.map((id) => pbx.channels.get(id)).find((c) => c && c !== ch);
+    const app = ch.stasisApp;
+    const base = `Local/${t.exten}@${t.context}-${pbx.ids.nameSuffix('Local')}`;
+    const dp = { context: t.context, exten: t.exten, priority: 1, app_name: '', app_data: '' };
+    const one = pbx.newChannel('Local', `${base};1`, 'internal', { ...ch.caller }, dp);
+    const two = pbx.newChannel('Local', `${base};2`, 'internal', { ...(transferee?.caller ?? ch.caller) }, dp);
+    one.partner = two;
+    two.partner = one;
+    one.state = 'Up';
+    if (app) {
+      one.subs.add(app);
+      one.stasisApp = app;
+      pbx.emitChannel('StasisStart', one, { args: [], replace_channel: ch.toJson() });
+    }
+    pbx.removeFromBridge(ch);
+    pbx.addToBridge(bridge, [one]);
     const apps = new Set([...ch.subs, ...bridge.subs, ...(transferee?.subs ?? [])]);
     pbx.bus.publish('BridgeBlindTransfer', {
-      channel: ch.toJson(), ...(transferee ? { transferee: transferee.toJson() } : {}), bridge: bridge.toJson(),
+      channel: ch.toJson(), ...(transferee ? { transferee: transferee.toJson() } : {}), replace_channel: one.toJson(), bridge: bridge.toJson(),
       exten: t.exten, context: t.context, result: 'Success', is_external: true,
     }, apps);
+    pbx.sched.after(0, () => runLocalContext(this.core, two, t.context, t.exten));
     pbx.hangup(ch, { cause: 16, request: {} });
   }
 
