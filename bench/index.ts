@@ -4,6 +4,7 @@
  */
 const PARTS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   planner: () => import('./planner.js'),
+  load: () => import('./load.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

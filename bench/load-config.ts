@@ -1,0 +1,39 @@
+/** The site the load benchmark routes: USERS users with one desk phone each, one number per user. */
+import type { ConfigInput } from '../src/config/schema.js';
+
+/** How many users (and numbers); their desk phones answer 0 to `maxAnswerMs` apart. */
+export const USERS = 50;
+
+/** ARI credentials and app shared by the simulator and the controller (loopback only). */
+export const BENCH_ARI = { app: 'switchboard', username: 'bench', password: 'bench-secret' } as const;
+
+/** Desk endpoint of user i (the extension: `desk` defaults to it). */
+export function deskOf(i: number): string {
+  return String(1000 + i);
+}
+
+/** The number called by call n: one per user, round the users. */
+export function calledNumber(n: number): string {
+  return `+1202555${String(100 + (n % USERS)).padStart(4, '0')}`;
+}
+
+/** Caller of call n: a distinct unknown caller (the contact look-up misses, as for most real calls). */
+export function callerNumber(n: number): string {
+  return `+1303${String(2_000_000 + (n % 7_000_000)).padStart(7, '0')}`;
+}
+
+/** The controller's config: each number rings its user's desk for up to 600 s, then hangs up. */
+export function benchConfig(ariUrl: string, maxSockets?: number): ConfigInput {
+  return {
+    company: { name: 'Bench' },
+    users: Array.from({ length: USERS }, (_, i) => ({ id: `u${i}`, name: `User ${i}`, extension: deskOf(i) })),
+    numbers: Array.from({ length: USERS }, (_, i) => ({
+      number: calledNumber(i),
+      user: `u${i}`,
+      ringSeconds: 600,
+      forwardToCompany: false,
+      unanswered: 'hangup' as const,
+    })),
+    asterisk: { url: ariUrl, username: BENCH_ARI.username, password: BENCH_ARI.password, app: BENCH_ARI.app, ...(maxSockets ? { maxSockets } : {}) },
+  };
+}
