@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import { Store } from './store/index.js';
 import { createCrmLookup } from './contacts/crm.js';
 import { resolveContact } from './contacts/resolve.js';
+import { OwnerIndex } from './contacts/owner-index.js';
 import { runCall, type CallObserver } from './call/session.js';
 import type { CallControl, PbxBackend, StoredCall } from './backend/types.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
@@ -38,6 +39,7 @@ export class Controller {
   private loaded: LoadedConfig;
   private readonly sessions = new Map<string, Promise<unknown>>();
   private reconciling: Promise<void> = Promise.resolve();
+  private readonly owners: OwnerIndex;
   private generation = 1;
   private ownsStore: boolean;
   readonly metrics: Metrics;
@@ -52,6 +54,8 @@ export class Controller {
     this.ownsStore = !opts.store;
     this.metrics = new Metrics({ connected: () => backend.isConnected(), activeCalls: () => this.activeCalls, configGeneration: () => this.generation });
     this.observer = combineObservers([this.metrics.observer, opts.observer]);
+    this.owners = new OwnerIndex(store.contacts, opts.log);
+    this.owners.start();
   }
 
   /** Open the store, connect the backend and start taking calls. */
@@ -88,6 +92,7 @@ export class Controller {
   async reload(env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
     const next = await loadConfig(this.loaded.file, env);
     this.loaded = next;
+    void this.refreshContacts();
     this.generation++;
     this.opts.log.info({ generation: this.generation }, 'config reloaded');
     return next;
@@ -131,6 +136,11 @@ export class Controller {
     );
   }
 
+  /** Bring the in-memory contact owners in step with the store now (it also syncs every second). */
+  refreshContacts(): Promise<void> {
+    return this.owners.syncNow();
+  }
+
   private handle(call: CallControl): Promise<void> {
     const config = this.loaded.config; // the snapshot this call keeps to its end
     const crm = config.contacts.lookup ? createCrmLookup(config.contacts.lookup, this.opts.log) : undefined;
@@ -138,7 +148,7 @@ export class Controller {
     const session = runCall(call, {
       config,
       backend: this.backend.kind,
-      lookupContact: (phone) => resolveContact({ store: this.store, crm, users }, phone),
+      lookupContact: (phone) => resolveContact({ store: this.store, crm, users, index: this.owners, log: this.opts.log }, phone),
       cursors: this.store.cursors,
       calls: this.store.calls,
       log: this.opts.log,
@@ -157,6 +167,7 @@ export class Controller {
     ]);
     clearTimeout(timer);
     await this.backend.stop();
+    await this.owners.stop();
     if (this.ownsStore) await this.store.close();
     this.opts.log.info({ drained }, 'controller stopped');
     return { drained };

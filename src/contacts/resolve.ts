@@ -11,14 +11,17 @@ export interface ResolveDeps {
   crm?: (phone: string) => Promise<string | null>;
   users: ReadonlyMap<string, unknown> | ReadonlySet<string>;
   log?: { warn(obj: object, msg: string): void };
+  /** The in-memory owner index; `undefined` from it (not loaded yet) means: ask the store. */
+  index?: { ownerOf(phone: string): string | null | undefined };
 }
 
 /** The caller's contact and owner (local store, then CRM), or null for withheld / unknown / unroutable. */
 export async function resolveContact(deps: ResolveDeps, phone: string | null): Promise<ContactRef | null> {
   if (phone === null) return null;
   let owner: string | null = null;
+  const indexed = deps.index?.ownerOf(phone);
   try {
-    owner = (await deps.store.contacts.get(phone))?.owner ?? null;
+    owner = indexed !== undefined ? indexed : ((await deps.store.contacts.get(phone))?.owner ?? null);
   } catch (err) {
     // A store failure must not drop the call: route it as an unknown caller.
     deps.log?.warn({ phone, err: (err as Error)?.message ?? String(err) }, 'contact look-up failed; trying the CRM');

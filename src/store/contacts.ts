@@ -52,16 +52,32 @@ export class ContactStore {
     private readonly getStmt: Stmt,
     private readonly insertChunk: Stmt,
     private readonly existingChunk: Stmt,
+    private readonly changedStmt: Stmt,
   ) {}
 
-  /** Prepare the statements this part uses. */
-  static async create(db: Db): Promise<ContactStore> {
+  /**
+   * Contacts changed after the key `(updatedAt, phone)`, oldest first, at most `limit`: pages of
+   * an incremental sync (see src/contacts/owner-index.ts). Read on the reader connection.
+   */
+  async changedSince(after: { updatedAt: string; phone: string }, limit: number): Promise<{ phone: string; owner: string | null; updated_at: string }[]> {
+    return this.changedStmt.all<{ phone: string; owner: string | null; updated_at: string }>([after.updatedAt, after.phone, limit]);
+  }
+
+  /**
+   * Prepare the statements this part uses. `reader` is a second connection for look-ups:
+   * node-sqlite3 runs one connection's statements one after another, so on the writer a look-up
+   * would queue behind the call log's group commits; in WAL mode a reader never waits for them.
+   */
+  static async create(db: Db, reader: Db = db): Promise<ContactStore> {
+    const changed = await reader.prepare(
+      'SELECT phone, owner, updated_at FROM contacts WHERE (updated_at, phone) > (?, ?) ORDER BY updated_at, phone LIMIT ?',
+    );
     const [get, insert, existing] = await Promise.all([
-      db.prepare('SELECT phone, name, owner, fields FROM contacts WHERE phone = ?'),
+      reader.prepare('SELECT phone, name, owner, fields FROM contacts WHERE phone = ?'),
       db.prepare(insertSql(CHUNK)),
       db.prepare(existingSql(CHUNK)),
     ]);
-    return new ContactStore(db, get, insert, existing);
+    return new ContactStore(db, get, insert, existing, changed);
   }
 
   /**

@@ -17,6 +17,7 @@ export { CallStore, ContactStore, CursorStore };
 export class Store {
   private constructor(
     private readonly db: Db,
+    private readonly reader: Db,
     readonly contacts: ContactStore,
     readonly cursors: CursorStore,
     readonly calls: CallStore,
@@ -25,11 +26,16 @@ export class Store {
   /** Open (or create) the database at `path` (':memory:' for a private in-memory one) and migrate it. */
   static async open(path: string): Promise<Store> {
     const db = await Db.open(path);
+    let reader = db;
     try {
       await migrate(db);
-      return new Store(db, await ContactStore.create(db), new CursorStore(db), new CallStore(db));
+      // A private in-memory database cannot be opened twice: there the writer also reads.
+      const inMemory = path === ':memory:' || path === '';
+      if (!inMemory) reader = await Db.open(path);
+      return new Store(db, reader, await ContactStore.create(db, reader), new CursorStore(db), new CallStore(db));
     } catch (err) {
       await db.close().catch(() => undefined);
+      if (reader !== db) await reader.close().catch(() => undefined);
       throw err;
     }
   }
@@ -37,6 +43,7 @@ export class Store {
   /** Wait for running transactions and close the connection. */
   async close(): Promise<void> {
     await this.calls.flush(); // nothing queued for the call log is lost on a clean stop
+    if (this.reader !== this.db) await this.reader.close();
     return this.db.close();
   }
 }

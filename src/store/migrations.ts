@@ -52,6 +52,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'contacts by update time (the controller keeps its owner index in step with imports)',
+    sql: `CREATE INDEX contacts_updated ON contacts (updated_at, phone);`,
+  },
 ];
 
 /** Apply every migration newer than the file's user_version. Safe to call on every open. */

@@ -54,6 +54,7 @@ export class AsteriskHarness implements ScenarioHarness {
 
   async addContact(phone: string, owner: string): Promise<void> {
     await this.store.contacts.upsertBatch([{ phone, name: `Contact ${phone}`, owner, fields: {} }]);
+    await this.controller.refreshContacts();
   }
 
   async placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall> {
