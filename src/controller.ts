@@ -12,7 +12,6 @@ import { OwnerIndex } from './contacts/owner-index.js';
 import { runCall, type CallObserver } from './call/session.js';
 import type { CallControl, PbxBackend, StoredCall } from './backend/types.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
-import type { CallRecord } from './call/record.js';
 import { Metrics } from './observability/metrics.js';
 
 export interface ControllerOptions {

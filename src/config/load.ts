@@ -5,13 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { crossCheck, hint } from './crosscheck.js';
 import { substituteEnv } from './env.js';
-import { formatPath, locateKey, makeLocator, pathAtOffset, type Locate } from './locate.js';
+import { formatPath, locateKey, makeLocator, type Locate } from './locate.js';
 import { configSchema, type Config } from './schema.js';
+import { parseYaml } from './yaml.js';
 
 /** A validated config and where it came from. */
 export interface LoadedConfig {
@@ -50,17 +51,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv, opts: Loa
 
 /** Validate config text; `file` is the name used in issues. Pure apart from `path.resolve`. Throws ConfigError. */
 export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv, opts: LoadOptions = {}): LoadedConfig {
-  const lines = new LineCounter();
-  // prettyErrors off: we place the line ourselves and keep messages to one line.
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
-  const at = (offset: number) => {
-    const { line, col } = lines.linePos(offset);
-    return { line, column: col };
-  };
-
-  if (doc.errors.length > 0) {
-    throw new ConfigError('CONFIG_SYNTAX', doc.errors.map((e) => syntaxIssue(doc, file, e.code, e.message, e.pos[0], at)));
-  }
+  const { doc, lines, at } = parseYaml(text, file);
 
   const envProblems = substituteEnv(doc, env);
   if (envProblems.length > 0) {
@@ -99,14 +90,6 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   const dir = path.dirname(abs);
   const sqlite = parsed.data.storage.sqlite;
   return { config: parsed.data, file: abs, dir, sqlitePath: sqlite === ':memory:' ? sqlite : path.resolve(dir, sqlite), warnings: sortIssues(warnings) };
-}
-
-function syntaxIssue(doc: Document, file: string, code: string, message: string, offset: number, at: (o: number) => { line: number; column: number }): ConfigIssue {
-  if (code === 'DUPLICATE_KEY') {
-    const { path: p, key } = pathAtOffset(doc, offset);
-    return { file, ...at(offset), key: formatPath(key === null ? p : [...p, key]), message: `duplicate key${key === null ? '' : ` "${key}"`}: each key may appear once in a map` };
-  }
-  return { file, ...at(offset), key: '', message: `YAML syntax error: ${message.split('\n')[0]}` };
 }
 
 type ZodIssue = z.core.$ZodIssue;

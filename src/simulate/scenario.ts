@@ -5,11 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { hint } from '../config/crosscheck.js';
-import { formatPath, locateKey, makeLocator, pathAtOffset } from '../config/locate.js';
+import { formatPath, locateKey, makeLocator } from '../config/locate.js';
+import { parseYaml } from '../config/yaml.js';
 import type { CallOutcome } from '../call/record.js';
 import type { Device, Rule } from '../routing/plan.js';
 
@@ -73,19 +73,7 @@ export async function loadScenarioFile(file: string, cwd: string): Promise<Scena
 
 /** Validate scenario text; `file` is the name used in issues. Throws ConfigError. */
 export function parseScenarioText(text: string, file: string): Scenario {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
-  const at = (offset: number) => {
-    const { line, col } = lines.linePos(offset);
-    return { line, column: col };
-  };
-  if (doc.errors.length > 0) {
-    throw new ConfigError('CONFIG_SYNTAX', doc.errors.map((e) => {
-      if (e.code !== 'DUPLICATE_KEY') return { file, ...at(e.pos[0]), key: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
-      const { path: p, key } = pathAtOffset(doc, e.pos[0]);
-      return { file, ...at(e.pos[0]), key: formatPath(key === null ? p : [...p, key]), message: 'duplicate key: each key may appear once in a map' };
-    }));
-  }
+  const { doc, lines } = parseYaml(text, file);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });

@@ -1,27 +1,22 @@
 /** The scenario harness on Asterisk: the ARI simulator, the real ari-client, the controller. */
-import { EventEmitter } from 'node:events';
 import { AriSimulator } from '../../src/sim/ari/index.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
-import { Controller } from '../../src/controller.js';
-import { Store } from '../../src/store/index.js';
-import { silentLogger, createLogger } from '../../src/log.js';
-import type { CallRecord } from '../../src/call/record.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
 import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
+import { ControllerHarness } from './controller-harness.js';
 import { waitFor } from '../support/wait.js';
 
 const USER = 'switchboard';
 const PASSWORD = 'test-secret';
 
-export class AsteriskHarness implements ScenarioHarness {
+export class AsteriskHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'asterisk' as const;
   sim!: AriSimulator;
-  controller!: Controller;
-  private store!: Store;
-  private readonly ended = new EventEmitter();
   private readonly pstn = new Map<string, string>();
 
-  constructor(private readonly simOptions: Partial<Parameters<typeof AriSimulator.start>[0]> = {}) {}
+  constructor(private readonly simOptions: Partial<Parameters<typeof AriSimulator.start>[0]> = {}) {
+    super();
+  }
 
   async start(input: ConfigInput): Promise<void> {
     this.sim = await AriSimulator.start({ port: 0, username: USER, password: PASSWORD, ...this.simOptions });
@@ -29,18 +24,11 @@ export class AsteriskHarness implements ScenarioHarness {
       ...input,
       asterisk: { url: this.sim.url, username: USER, password: PASSWORD, app: 'switchboard', requestTimeoutMs: 3000 },
     });
-    this.store = await Store.open(':memory:');
-    this.controller = await Controller.start({
-      loaded: { config, file: 'scenario.yaml', dir: '.', sqlitePath: ':memory:', warnings: [] },
-      log: process.env.SCENARIO_LOG ? createLogger({ level: process.env.SCENARIO_LOG }) : silentLogger(),
-      store: this.store,
-      observer: { callEnded: (r) => this.ended.emit(r.id, r) },
-    });
+    await this.startController(config);
   }
 
   async stop(): Promise<void> {
-    await this.controller?.stop(1000);
-    await this.store?.close();
+    await this.stopController();
     await this.sim?.stop();
   }
 
@@ -52,10 +40,6 @@ export class AsteriskHarness implements ScenarioHarness {
     this.sim.setDevice(this.dial(device), b.kind === 'answer' && b.talkMs !== undefined ? { kind: 'hangup-after-answer', afterMs: b.afterMs, talkMs: b.talkMs } : b);
   }
 
-  async addContact(phone: string, owner: string): Promise<void> {
-    await this.store.contacts.upsertBatch([{ phone, name: `Contact ${phone}`, owner, fields: {} }]);
-    await this.controller.refreshContacts();
-  }
 
   async placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall> {
     const placed = await this.sim.placeInboundCall(call);
@@ -74,17 +58,6 @@ export class AsteriskHarness implements ScenarioHarness {
     await this.sim.hangup(other);
   }
 
-  async waitForRecord(call: PlacedCall, ms = 8000): Promise<CallRecord> {
-    const done = await this.store.calls.get(call.callId);
-    if (done?.outcome) return done;
-    return new Promise<CallRecord>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`call ${call.callId} did not end within ${ms} ms`)), ms);
-      this.ended.once(call.callId, (r: CallRecord) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
-  }
 
   async waitForAnswer(call: PlacedCall, ms = 5000): Promise<void> {
     await waitFor(async () => this.sim.bridges().some((b) => b.channels.includes(call.callId) && b.channels.length === 2), ms, `call ${call.callId} bridged`);

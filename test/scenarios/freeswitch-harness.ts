@@ -1,25 +1,18 @@
 /** The scenario harness on FreeSWITCH: the ESL simulator, outbound + inbound ESL, the controller. */
-import { EventEmitter } from 'node:events';
 import { EslSimulator } from '../../src/sim/esl/simulator.js';
 import { parseBridgeArg } from '../../src/sim/esl/dialstring.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
-import { Controller } from '../../src/controller.js';
-import { Store } from '../../src/store/index.js';
-import { silentLogger, createLogger } from '../../src/log.js';
-import type { CallRecord } from '../../src/call/record.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
 import type { FreeswitchBackend } from '../../src/backend/freeswitch/backend.js';
 import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
+import { ControllerHarness } from './controller-harness.js';
 import { waitFor } from '../support/wait.js';
 
 const PASSWORD = 'ClueCon';
 
-export class FreeswitchHarness implements ScenarioHarness {
+export class FreeswitchHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'freeswitch' as const;
   sim!: EslSimulator;
-  controller!: Controller;
-  private store!: Store;
-  private readonly ended = new EventEmitter();
 
   async start(input: ConfigInput): Promise<void> {
     // The controller's listener port is known only once it listens: start the simulator first,
@@ -30,19 +23,12 @@ export class FreeswitchHarness implements ScenarioHarness {
       backend: 'freeswitch',
       freeswitch: { listen: '127.0.0.1:0', esl: { host: '127.0.0.1', port: this.sim.eslPort, password: PASSWORD } },
     });
-    this.store = await Store.open(':memory:');
-    this.controller = await Controller.start({
-      loaded: { config, file: 'scenario.yaml', dir: '.', sqlitePath: ':memory:', warnings: [] },
-      log: process.env.SCENARIO_LOG ? createLogger({ level: process.env.SCENARIO_LOG }) : silentLogger(),
-      store: this.store,
-      observer: { callEnded: (r) => this.ended.emit(r.id, r) },
-    });
+    await this.startController(config);
     this.sim.setSocketTarget({ host: '127.0.0.1', port: (this.controller.backend as FreeswitchBackend).listenPort });
   }
 
   async stop(): Promise<void> {
-    await this.controller?.stop(1000);
-    await this.store?.close();
+    await this.stopController();
     await this.sim?.stop();
   }
 
@@ -50,10 +36,6 @@ export class FreeswitchHarness implements ScenarioHarness {
     this.sim.setDevice('endpoint' in device ? `user/${device.endpoint}` : `sofia/gateway/carrier/${device.number}`, b);
   }
 
-  async addContact(phone: string, owner: string): Promise<void> {
-    await this.store.contacts.upsertBatch([{ phone, name: `Contact ${phone}`, owner, fields: {} }]);
-    await this.controller.refreshContacts();
-  }
 
   async placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall> {
     const { uuid } = await this.sim.placeInboundCall(call);
@@ -70,17 +52,6 @@ export class FreeswitchHarness implements ScenarioHarness {
     this.sim.hangup(other.uuid);
   }
 
-  async waitForRecord(call: PlacedCall, ms = 8000): Promise<CallRecord> {
-    const done = await this.store.calls.get(call.callId);
-    if (done?.outcome) return done;
-    return new Promise<CallRecord>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`call ${call.callId} did not end within ${ms} ms`)), ms);
-      this.ended.once(call.callId, (r: CallRecord) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
-  }
 
   async waitForAnswer(call: PlacedCall, ms = 5000): Promise<void> {
     await waitFor(() => this.sim.getChannel(call.callId)?.otherLeg ?? null, ms, `call ${call.callId} bridged`);

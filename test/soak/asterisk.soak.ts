@@ -83,7 +83,7 @@ describe(`soak: ${CALLS} calls at ${RATE}/s on Asterisk`, () => {
     await waitFor(() => h.live().channels === 0 && h.live().bridges === 0, 15_000, 'PBX empty');
     await waitFor(() => h.controller.activeCalls === 0, 15_000, 'no call in progress');
 
-    const rows = await (h as unknown as { store: { calls: { list(o: { limit: number }): Promise<{ id: string }[]> } } }).store.calls.list({ limit: CALLS * 2 });
+    const rows = await h.controller.store.calls.list({ limit: CALLS * 2 });
     const ids = rows.map((r) => r.id);
     process.stdout.write(`${await h.controller.metrics.registry.getSingleMetricAsString('switchboard_setup_latency_seconds')}\n`);
     process.stdout.write(`soak: ${CALLS} calls in ${seconds.toFixed(1)} s (${(CALLS / seconds).toFixed(0)}/s), heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB\n`);

@@ -194,6 +194,7 @@ export class AsteriskCall implements CallControl {
     for (const other of this.legs.values()) if (other !== leg && !other.ended) void this.hangupLeg(other, 'answered-elsewhere');
     // Each step awaits Asterisk; the caller (or the phone) may hang up in between. After every
     // step the state is checked again, and whoever is left is cleaned up here, in one place.
+    let joined = false;
     try {
       // Answer the caller only now: the caller is billed from the moment someone picks up.
       await this.deps.rest.answer(this.info.channelId);
@@ -202,7 +203,10 @@ export class AsteriskCall implements CallControl {
         this.deps.register(this.bridgeId, this);
         await this.deps.rest.createBridge(this.bridgeId, `call-${this.info.channelId}`);
       }
-      if (!this.gone && !leg.ended) await this.deps.rest.addChannels(this.bridgeId!, [this.info.channelId, leg.channelId]);
+      if (!this.gone && !leg.ended) {
+        await this.deps.rest.addChannels(this.bridgeId!, [this.info.channelId, leg.channelId]);
+        joined = true;
+      }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'bridging failed');
     }
@@ -212,7 +216,7 @@ export class AsteriskCall implements CallControl {
       void this.destroyBridge();
       return this.settle({ kind: 'caller-gone', legs: this.outcomes() });
     }
-    if (leg.ended || !this.bridgeId) {
+    if (!joined) {
       // The phone hung up right after answering, or Asterisk refused the bridge.
       await this.hangupLeg(leg, 'shutdown');
       void this.destroyBridge();
@@ -221,6 +225,8 @@ export class AsteriskCall implements CallControl {
     }
     this.bridged = true;
     this.settle({ kind: 'answered', answeredKey: leg.spec.key, legs: this.outcomes() });
+    // The phone may already have left (hung up or transferred) while the bridge was being made.
+    if (leg.ended && !this.replacement) this.onWinnerGone();
   }
 
   /**
@@ -232,7 +238,7 @@ export class AsteriskCall implements CallControl {
    */
   private isReplacing(event: AriEvent): boolean {
     const replaced = (event.replace_channel as { id?: unknown } | undefined)?.id;
-    return this.bridged && typeof replaced === 'string' && replaced === this.winner?.channelId;
+    return typeof replaced === 'string' && replaced === this.winner?.channelId;
   }
 
   private onReplacement(channelId: string): void {

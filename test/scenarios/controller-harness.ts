@@ -1,0 +1,48 @@
+/** What both scenario harnesses share: a controller on an in-memory store, and its call-log rows. */
+import { EventEmitter } from 'node:events';
+import type { Config } from '../../src/config/schema.js';
+import { Controller } from '../../src/controller.js';
+import { Store } from '../../src/store/index.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import type { CallRecord } from '../../src/call/record.js';
+import type { PlacedCall } from './harness.js';
+
+export abstract class ControllerHarness {
+  controller!: Controller;
+  protected store!: Store;
+  private readonly ended = new EventEmitter();
+
+  /** Start the controller (SCENARIO_LOG=debug shows its log). */
+  protected async startController(config: Config): Promise<void> {
+    this.store = await Store.open(':memory:');
+    this.controller = await Controller.start({
+      loaded: { config, file: 'scenario.yaml', dir: '.', sqlitePath: ':memory:', warnings: [] },
+      log: process.env.SCENARIO_LOG ? createLogger({ level: process.env.SCENARIO_LOG }) : silentLogger(),
+      store: this.store,
+      observer: { callEnded: (r) => this.ended.emit(r.id, r) },
+    });
+  }
+
+  protected async stopController(): Promise<void> {
+    await this.controller?.stop(1000);
+    await this.store?.close();
+  }
+
+  async addContact(phone: string, owner: string): Promise<void> {
+    await this.store.contacts.upsertBatch([{ phone, name: `Contact ${phone}`, owner, fields: {} }]);
+    await this.controller.refreshContacts();
+  }
+
+  /** The finished call-log row, waiting (with a deadline) for the call to end. */
+  async waitForRecord(call: PlacedCall, ms = 8000): Promise<CallRecord> {
+    const done = await this.store.calls.get(call.callId);
+    if (done?.outcome) return done;
+    return new Promise<CallRecord>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`call ${call.callId} did not end within ${ms} ms`)), ms);
+      this.ended.once(call.callId, (r: CallRecord) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+  }
+}
