@@ -91,6 +91,10 @@ export class Controller {
   async reload(env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
     const next = await loadConfig(this.loaded.file, env);
     this.loaded = next;
+    this.backend.updateConfig?.(next.config);
+    if (next.config.backend !== this.backend.kind) {
+      this.opts.log.warn({ running: this.backend.kind, configured: next.config.backend }, 'backend changed in the config: it takes effect at the next restart');
+    }
     void this.refreshContacts();
     this.generation++;
     this.opts.log.info({ generation: this.generation }, 'config reloaded');

@@ -14,7 +14,7 @@ export type { Logger };
 export function createLogger(opts: { level?: string; destination?: DestinationStream } = {}): Logger {
   const level = opts.level ?? process.env.LOG_LEVEL ?? 'info';
   const destination = opts.destination ?? pino.destination({ dest: 1, sync: false });
-  return pino({ level, base: { app: 'switchboard' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  return pino({ level, base: { name: 'switchboard', pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
 /** A logger that drops everything (tests, benchmarks). */

@@ -5,6 +5,7 @@
  */
 import type { Device, FinalAction, Rule } from '../routing/plan.js';
 import type { LegResult } from '../call/record.js';
+import type { Config } from '../config/schema.js';
 
 /** An inbound call as the PBX delivered it. Caller-supplied fields are untrusted text. */
 export interface InboundCallInfo {
@@ -81,6 +82,8 @@ export interface CallControl {
   hangup(reason: 'no-route' | 'normal'): Promise<void>;
   /** The backend's own ids for this call (channels, bridge), kept in the store to resume it. */
   snapshot?(): unknown;
+  /** Tag this call's backend log lines with the session's route step (`step`, `rule`). */
+  setLogContext?(bindings: Record<string, string>): void;
   /** Release the backend's per-call resources (event routes); called once the session is over. */
   dispose?(): void;
 }
@@ -117,6 +120,8 @@ export interface PbxBackend {
    * `hooks.connected` runs after every (re)connect: the moment to reconcile.
    */
   start(onCall: (call: CallControl) => Promise<void>, hooks?: { connected?: () => void }): Promise<void>;
+  /** A reloaded config for new calls (dial templates); calls in progress keep theirs. */
+  updateConfig?(config: Config): void;
   /** Compare what the PBX holds with what we track, adopt or clean up the difference. */
   reconcile?(input: ReconcileInput): Promise<ReconcileResult>;
   /** Stop taking calls and disconnect. */

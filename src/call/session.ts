@@ -46,7 +46,8 @@ export async function runCall(call: CallControl, deps: SessionDeps): Promise<Cal
 class CallSession {
   private state: CallState = { name: 'new' };
   private readonly record: CallRecord;
-  private readonly log: Logger;
+  private log: Logger;
+  private readonly baseLog: Logger;
   private readonly now: () => number;
   private readonly t0: number;
   private firstOriginate = true;
@@ -58,7 +59,8 @@ class CallSession {
   ) {
     this.now = deps.now ?? Date.now;
     this.t0 = this.now();
-    this.log = deps.log.child({ channel: call.info.channelId });
+    this.baseLog = deps.log.child({ channel: call.info.channelId });
+    this.log = this.baseLog;
     this.record = {
       id: call.info.channelId,
       backend: deps.backend,
@@ -82,7 +84,13 @@ class CallSession {
   private go(event: CallEvent): void {
     const from = this.state;
     this.state = transition(from, event);
-    this.log.debug({ step: 'state' }, `${describe(from)} -> ${event.type} -> ${describe(this.state)}`);
+    // Every later line of this call, ours and the backend's, names the route step it belongs to.
+    const step = stepLabel(this.state);
+    if (step) {
+      this.log = this.baseLog.child({ step });
+      this.call.setLogContext?.({ step });
+    }
+    this.log.debug(`${describe(from)} -> ${event.type} -> ${describe(this.state)}`);
   }
 
   async run(): Promise<CallRecord> {
@@ -152,7 +160,7 @@ class CallSession {
       this.firstOriginate = false;
       this.deps.observer?.setupLatency?.(this.now() - this.t0);
     }
-    this.log.info({ step: `${s}.${a}`, rule: step.rule, legs: legs.map((l) => l.endpoint ?? l.number) }, 'ringing');
+    this.log.info({ rule: step.rule, legs: legs.map((l) => l.endpoint ?? l.number) }, 'ringing');
     this.deps.observer?.attemptStarted?.(this.record, legs);
     const ringing = this.call.ringAttempt(legs, step.ringSeconds);
     // The leg ids exist once ringAttempt has started: keep them, so a restart can find the legs.
@@ -264,6 +272,22 @@ class CallSession {
   /** Write the row; a store failure is logged, never allowed to end the call. */
   private async save(): Promise<void> {
     await this.deps.calls.upsert(this.record).catch((err) => this.log.error({ err: (err as Error).message }, 'call log write failed'));
+  }
+}
+
+/** The route step a state belongs to, for log lines: `ring 1.1`, `bridged 1`, `final voicemail`. */
+function stepLabel(state: CallState): string | null {
+  switch (state.name) {
+    case 'planning':
+      return 'plan';
+    case 'ringing':
+      return `ring ${state.step + 1}.${state.attempt + 1}`;
+    case 'bridged':
+      return `bridged ${state.step + 1}`;
+    case 'final':
+      return `final ${state.action}`;
+    default:
+      return null;
   }
 }
 

@@ -40,6 +40,8 @@ export class AsteriskBackend implements PbxBackend {
   readonly events: AriEvents;
   private readonly owners = new Map<string, AsteriskCall>();
   private onCall: ((call: CallControl) => Promise<void>) | null = null;
+  /** The config new calls are made with (dial templates); replaced on reload. */
+  private config: Config;
   private accepting = true;
   private readonly settings: AsteriskSettings;
   // Every leg and bridge we create has an id starting `sb-`: after a restart, a channel in our app
@@ -48,6 +50,7 @@ export class AsteriskBackend implements PbxBackend {
   private seq = 0;
 
   constructor(private readonly opts: AsteriskBackendOptions) {
+    this.config = opts.config;
     this.settings = asteriskSettings(opts.config);
     const { url, username, password, app, maxSockets, requestTimeoutMs } = this.settings;
     this.rest = new AriRest({ url, username, password, maxSockets, timeoutMs: requestTimeoutMs });
@@ -109,6 +112,17 @@ export class AsteriskBackend implements PbxBackend {
     return result;
   }
 
+  /**
+   * A reloaded config: new calls dial with its templates (calls in progress keep theirs). The ARI
+   * connection itself (url, user, password, app) changes only with a restart: say so.
+   */
+  updateConfig(config: Config): void {
+    const next = asteriskSettings(config);
+    const changed = (['url', 'username', 'password', 'app'] as const).filter((k) => next[k] !== this.settings[k]);
+    if (changed.length) this.opts.log.warn({ changed }, 'ARI connection settings changed: they take effect at the next restart');
+    this.config = config;
+  }
+
   /** Take no new calls (calls in progress go on). */
   stopAccepting(): void {
     this.accepting = false;
@@ -156,7 +170,7 @@ export class AsteriskBackend implements PbxBackend {
       rest: this.rest,
       app: this.settings.app,
       voicemailContext: this.settings.voicemailContext,
-      templates: { endpoint: this.opts.config.endpoints.asterisk, trunk: this.opts.config.trunks.default!.asterisk },
+      templates: { endpoint: this.config.endpoints.asterisk, trunk: this.config.trunks.default!.asterisk },
       log: this.opts.log.child({ channel: channel.id }),
       register: (id, c) => this.register(id, c),
       newId: () => this.newId(),

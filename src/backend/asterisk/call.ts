@@ -43,6 +43,8 @@ const LEG_END_GRACE_MS = 3000;
 export class AsteriskCall implements CallControl {
   readonly info: InboundCallInfo;
   private gone = false;
+  /** This call's logger; re-made with the route step as the session moves on. */
+  private logger: Logger;
   private hangupRequested = false;
   private leftOnPurpose = false;
   private legs = new Map<string, AriLeg>();
@@ -64,6 +66,7 @@ export class AsteriskCall implements CallControl {
   ) {
     // Spec 4: the number called is the first Stasis argument when given, else the dialplan extension.
     const firstArg = typeof args[0] === 'string' && args[0] !== '' ? args[0] : undefined;
+    this.logger = deps.log;
     this.info = {
       channelId: channel.id,
       rawCaller: String(channel.caller?.number ?? ''),
@@ -76,7 +79,7 @@ export class AsteriskCall implements CallControl {
   }
 
   private get log(): Logger {
-    return this.deps.log;
+    return this.logger;
   }
 
   async indicateRinging(): Promise<void> {
@@ -190,7 +193,7 @@ export class AsteriskCall implements CallControl {
     if (this.winner) return this.hangupLeg(leg, 'answered-elsewhere');
     this.winner = leg;
     leg.answer();
-    this.log.info({ leg: leg.spec.key, channel: leg.channelId }, 'leg answered: bridging');
+    this.log.info({ leg: leg.spec.key, legChannel: leg.channelId }, 'leg answered: bridging');
     for (const other of this.legs.values()) if (other !== leg && !other.ended) void this.hangupLeg(other, 'answered-elsewhere');
     // Each step awaits Asterisk; the caller (or the phone) may hang up in between. After every
     // step the state is checked again, and whoever is left is cleaned up here, in one place.
@@ -415,6 +418,10 @@ export class AsteriskCall implements CallControl {
     }
     for (const leg of snap.legs) if (live.has(leg.channelId)) void this.deps.rest.hangup(leg.channelId, { reason: 'normal' }).catch(() => undefined);
     if (snap.bridgeId) void this.deps.rest.destroyBridge(snap.bridgeId).catch(() => undefined);
+  }
+
+  setLogContext(bindings: Record<string, string>): void {
+    this.logger = this.deps.log.child(bindings);
   }
 
   /** Stop routing this call's events; called by the backend when the session is over. */

@@ -26,7 +26,7 @@ export class FreeswitchBackend implements PbxBackend {
   private listening = false;
   private readonly listenHost: string;
   private readonly listenPortWanted: number;
-  private readonly templates: { endpoint: string; trunk: string };
+  private templates: { endpoint: string; trunk: string };
   private readonly log: Logger;
 
   constructor(deps: { config: Config; log: Logger }) {
@@ -45,6 +45,11 @@ export class FreeswitchBackend implements PbxBackend {
   get listenPort(): number {
     const a = this.server.address();
     return a && typeof a === 'object' ? a.port : 0;
+  }
+
+  /** A reloaded config: new calls dial with its templates (calls in progress keep theirs). */
+  updateConfig(config: Config): void {
+    this.templates = { endpoint: config.endpoints.freeswitch, trunk: config.trunks.default?.freeswitch ?? 'sofia/gateway/carrier/{number}' };
   }
 
   async start(onCall: (call: CallControl) => Promise<void>): Promise<void> {

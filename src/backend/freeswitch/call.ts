@@ -54,7 +54,8 @@ export class FreeswitchCall implements CallControl {
   private done = false;
   private prepared = false;
   private bridge: { complete: Promise<Waited> } | null = null;
-  private readonly log: Logger;
+  private log: Logger;
+  private readonly baseLog: Logger;
 
   constructor(
     private readonly conn: EslConnection,
@@ -67,7 +68,8 @@ export class FreeswitchCall implements CallControl {
       rawCaller: data.headers['Caller-Caller-ID-Number'] ?? '',
       rawCalled: data.headers['Caller-Destination-Number'] ?? '',
     };
-    this.log = deps.log.child({ channel: this.uuid });
+    this.baseLog = deps.log.child({ channel: this.uuid });
+    this.log = this.baseLog;
     this.bus.setMaxListeners(0);
     conn.on('event', (ev: EslEvent) => this.onEvent(ev));
     conn.on('notice', () => {
@@ -288,6 +290,10 @@ export class FreeswitchCall implements CallControl {
       ['Event-UUID', appUuid],
     ]);
     await started;
+  }
+
+  setLogContext(bindings: Record<string, string>): void {
+    this.log = this.baseLog.child(bindings);
   }
 
   async hangup(reason: 'no-route' | 'normal'): Promise<void> {
