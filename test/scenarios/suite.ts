@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { ScenarioHarness } from './harness.js';
+import { waitFor } from '../support/wait.js';
 
 const CALLER = '+12025550999';
 
@@ -85,6 +86,8 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       ]);
       // The ring time is 3 s: nobody waited it out for phones known to be busy.
       expect(r.durationSeconds!).toBeLessThan(2.5);
+      // The PBX starts VoiceMail() a moment after it takes the call from the controller.
+      await waitFor(() => h.voicemails().length > before, 3000, 'voicemail started');
       expect(h.voicemails().slice(before)).toEqual(['1001']);
       await h.hangupCaller(call); // the caller leaves the message and hangs up
       await noLeaks();
@@ -93,6 +96,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
     it('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'rejected' });
       h.setDevice({ endpoint: '1002' }, { kind: 'rejected' });
+      const before = h.voicemails().length;
       const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
       const r = await h.waitForRecord(call);
       expect(r.legs.map((l) => [l.result, l.cause])).toEqual([
@@ -100,6 +104,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
         ['rejected', 21],
       ]);
       expect(r.outcome).toBe('voicemail');
+      await waitFor(() => h.voicemails().length > before, 3000, 'voicemail started');
       await h.hangupCaller(call);
       await noLeaks();
     });
