@@ -5,6 +5,7 @@
 const PARTS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   planner: () => import('./planner.js'),
   load: () => import('./load.js'),
+  import: () => import('./import.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
