@@ -22,7 +22,7 @@ export interface AriEvent {
   [key: string]: unknown;
 }
 
-interface AriClientLike extends EventEmitter {
+export interface AriClientLike extends EventEmitter {
   start(app: string): Promise<void>;
   stop(): void;
   ping(): void;
@@ -37,6 +37,8 @@ export interface AriEventsOptions {
   log: Logger;
   pingIntervalMs?: number;
   backoff?: { baseMs: number; maxMs: number };
+  /** How to load the API and get a client; default: ari-client's `connect` (tests pass a fake). */
+  connect?: (url: string, user: string, pass: string) => Promise<AriClientLike>;
 }
 
 /**
@@ -94,9 +96,8 @@ export class AriEvents extends EventEmitter {
   private async loadApi(): Promise<void> {
     if (this.stopped) return;
     try {
-      const ari = (await import('ari-client')).default as { connect(url: string, u: string, p: string): Promise<AriClientLike> };
-      quietSwaggerClient(this.opts.log);
-      const client = await ari.connect(this.opts.url, this.opts.username, this.opts.password);
+      const connect = this.opts.connect ?? (await loadAriClient(this.opts.log));
+      const client = await connect(this.opts.url, this.opts.username, this.opts.password);
       if (this.stopped) return;
       this.client = client;
       this.guardSocket(client);
@@ -175,6 +176,13 @@ export class AriEvents extends EventEmitter {
       },
     });
   }
+}
+
+/** ari-client's `connect`, with swagger-client's console noise routed to our logger. */
+async function loadAriClient(log: Logger): Promise<(url: string, u: string, p: string) => Promise<AriClientLike>> {
+  const ari = (await import('ari-client')).default as { connect(url: string, u: string, p: string): Promise<AriClientLike> };
+  quietSwaggerClient(log);
+  return (url, u, p) => ari.connect(url, u, p);
 }
 
 /**
