@@ -1,6 +1,12 @@
 /**
  * One ESL connection (either direction) on our own codec: commands are answered in order by
  * `command/reply` or `api/response` frames; events and disconnect notices are emitted.
+ *
+ * Why not drachtio-modesl's Connection/Server here (it stays the reference client in the tests):
+ * its parser calls decodeURIComponent on every header inside the socket's data handler, so one
+ * malformed `%` escape from the peer is an uncaught URIError that takes the controller and every
+ * call down (test/esl/why-own-codec.test.ts shows it); its API is callback-only; and the simulator
+ * needs the same codec anyway, tested frame by frame.
  */
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
