@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { crossCheck, hint } from './crosscheck.js';
 import { substituteEnv } from './env.js';
-import { formatPath, locateKey, makeLocator, type Locate } from './locate.js';
+import { formatPath, locateKey, makeLocator, valueAt, type Locate } from './locate.js';
 import { configSchema, type Config } from './schema.js';
 import { parseYaml } from './yaml.js';
 
@@ -133,14 +133,6 @@ function depth(issues: ZodIssue[]): number {
   return Math.max(...issues.map((i) => (i.code === 'invalid_type' && i.path.length === 0 ? -1 : i.path.length + 1)));
 }
 
-function valueAt(data: unknown, p: readonly PropertyKey[]): unknown {
-  let v: unknown = data;
-  for (const seg of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[seg];
-  }
-  return v;
-}
 
 /** The keys the schema allows at `p`, for "did you mean" hints. */
 function knownKeys(p: readonly PropertyKey[]): string[] {

@@ -119,3 +119,13 @@ function deref(doc: Document, node: Node | null | undefined): unknown {
   if (isAlias(node)) return node.resolve(doc) ?? node;
   return node ?? null;
 }
+
+/** The parsed value at key path `p`, or undefined where the path does not lead. */
+export function valueAt(data: unknown, p: readonly PropertyKey[]): unknown {
+  let v: unknown = data;
+  for (const seg of p) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}

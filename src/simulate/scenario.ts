@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { hint } from '../config/crosscheck.js';
-import { formatPath, locateKey, makeLocator } from '../config/locate.js';
+import { formatPath, locateKey, makeLocator, valueAt } from '../config/locate.js';
 import { parseYaml } from '../config/yaml.js';
 import type { CallOutcome } from '../call/record.js';
 import type { Device, Rule } from '../routing/plan.js';
@@ -100,11 +100,3 @@ export function parseScenarioText(text: string, file: string): Scenario {
   throw new ConfigError('CONFIG_INVALID', issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
 }
 
-function valueAt(data: unknown, p: readonly PropertyKey[]): unknown {
-  let v: unknown = data;
-  for (const seg of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[seg];
-  }
-  return v;
-}

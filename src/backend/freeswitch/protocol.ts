@@ -231,3 +231,20 @@ export function command(line: string, headers: HeaderList = []): string {
   }
   return `${line}\n${block(headers, false)}\n`;
 }
+
+/**
+ * Feed a socket's bytes through `parser` and hand each complete frame to `handle`. A frame the
+ * codec cannot read ends the connection (a peer that breaks framing cannot be resynchronised).
+ */
+export function onFrames(socket: import('node:net').Socket, parser: EslParser, handle: (f: EslFrame) => void): void {
+  socket.on('data', (chunk: Buffer) => {
+    let frames: EslFrame[];
+    try {
+      frames = parser.push(chunk);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    for (const f of frames) handle(f);
+  });
+}

@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { EslSimulator } from './simulator.js';
-import { apiResponse, authRequest, commandReply, disconnectNotice, EslParser, type EslFrame } from '../../backend/freeswitch/protocol.js';
+import { apiResponse, authRequest, commandReply, disconnectNotice, EslParser, onFrames, type EslFrame } from '../../backend/freeswitch/protocol.js';
 import { runApi } from './api.js';
 
 type Header = [string, string];
@@ -24,16 +24,7 @@ export class InboundSession {
     private readonly sim: EslSimulator,
     private readonly socket: net.Socket,
   ) {
-    socket.on('data', (chunk: Buffer) => {
-      let frames: EslFrame[];
-      try {
-        frames = this.parser.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      for (const f of frames) void this.handle(f);
-    });
+    onFrames(socket, this.parser, (f) => void this.handle(f));
     this.write(authRequest());
   }
 

@@ -7,7 +7,7 @@ import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { CallRunner } from './call.js';
 import { EslSimulator } from './simulator.js';
-import { apiResponse, commandReply, connectReply, disconnectNotice, EslParser, lingerNotice, type EslFrame } from '../../backend/freeswitch/protocol.js';
+import { apiResponse, commandReply, connectReply, disconnectNotice, EslParser, lingerNotice, onFrames, type EslFrame } from '../../backend/freeswitch/protocol.js';
 import { runApi } from './api.js';
 
 type Header = [string, string];
@@ -25,16 +25,7 @@ export class OutboundSession {
     private readonly runner: CallRunner,
     private readonly socket: net.Socket,
   ) {
-    socket.on('data', (chunk: Buffer) => {
-      let frames: EslFrame[];
-      try {
-        frames = this.parser.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      for (const f of frames) this.handle(f);
-    });
+    onFrames(socket, this.parser, (f) => this.handle(f));
     socket.once('close', () => {
       this.closed = true;
       runner.detach('socket-closed');
