@@ -99,13 +99,41 @@ describe('chaos on Asterisk', () => {
     expect((await h.waitForRecord(next)).outcome).toBe('answered');
   });
 
+  it('given calls arriving while the controller reconciles after a reconnect, then no new call is taken for a lost one', async () => {
+    // Reconcile compares tracked calls with a snapshot of Asterisk; calls and legs that appear while
+    // the snapshot is in flight are not in it and must not be taken for hung up (the soak found this).
+    h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 150 });
+    h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+    const calls = [];
+    for (let i = 0; i < 40; i++) {
+      if (i === 10) h.sim.dropWebSockets();
+      // While no socket is connected, Stasis() fails and the call takes the fail-safe route: no row.
+      if (!h.sim.connectedApps().includes('switchboard')) {
+        await connected();
+      }
+      calls.push(await h.placeCall({ from: CALLER, to: '+12025550200', hangupAfterMs: 4000 }));
+      await new Promise((r) => setImmediate(r));
+    }
+    // A call that met the app with no socket took the fail-safe route: no row for it.
+    const handled = calls.filter((c) => !h.sim.failsafeCalls().some((f) => f.channelId === c.callId));
+    expect(handled.length).toBeGreaterThan(20);
+    const records = await Promise.all(handled.map((c) => h.waitForRecord(c, 15_000)));
+    // Answered, or (a leg whose answer fell into the gap is lost) voicemail after the ring time;
+    // never abandoned: every caller stays on the line for 4 s.
+    for (const r of records) expect(['answered', 'voicemail'], `${r.id}: ${r.outcome}`).toContain(r.outcome);
+    for (const c of calls) await h.hangupCaller(c).catch(() => undefined);
+  });
+
   it('given 60 callers who hang up during originate, then every call has one row and nothing leaks', async () => {
     h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 15 });
     h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 25 });
     const calls = await Promise.all(
       Array.from({ length: 60 }, (_, i) => h.placeCall({ from: CALLER, to: '+12025550200', hangupAfterMs: i % 30 })),
     );
-    const records = await Promise.all(calls.map((c) => h.waitForRecord(c, 15_000)));
+    // A call that met the app with no socket took the fail-safe route: no row for it.
+    const handled = calls.filter((c) => !h.sim.failsafeCalls().some((f) => f.channelId === c.callId));
+    expect(handled.length).toBeGreaterThan(20);
+    const records = await Promise.all(handled.map((c) => h.waitForRecord(c, 15_000)));
     expect(new Set(records.map((r) => r.id)).size).toBe(60);
     for (const r of records) expect(['abandoned', 'answered']).toContain(r.outcome);
   });

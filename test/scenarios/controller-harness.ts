@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Config } from '../../src/config/schema.js';
 import { Controller } from '../../src/controller.js';
 import { Store } from '../../src/store/index.js';
+import { pino } from 'pino';
 import { createLogger, silentLogger } from '../../src/log.js';
 import type { CallRecord } from '../../src/call/record.js';
 import type { PlacedCall } from './harness.js';
@@ -12,12 +13,14 @@ export abstract class ControllerHarness {
   protected store!: Store;
   private readonly ended = new EventEmitter();
 
-  /** Start the controller (SCENARIO_LOG=debug shows its log). */
+  /** Start the controller (SCENARIO_LOG=debug shows its log; SCENARIO_LOG_FILE=f writes it to f). */
   protected async startController(config: Config): Promise<void> {
     this.store = await Store.open(':memory:');
     this.controller = await Controller.start({
       loaded: { config, file: 'scenario.yaml', dir: '.', sqlitePath: ':memory:', warnings: [] },
-      log: process.env.SCENARIO_LOG ? createLogger({ level: process.env.SCENARIO_LOG }) : silentLogger(),
+      log: process.env.SCENARIO_LOG
+        ? createLogger({ level: process.env.SCENARIO_LOG, ...(process.env.SCENARIO_LOG_FILE ? { destination: pino.destination(process.env.SCENARIO_LOG_FILE) } : {}) })
+        : silentLogger(),
       store: this.store,
       observer: { callEnded: (r) => this.ended.emit(r.id, r) },
     });

@@ -71,6 +71,8 @@ export class AsteriskBackend implements PbxBackend {
    * Stasis that nobody handles become new calls; bridges nobody owns are destroyed.
    */
   async reconcile(input: ReconcileInput): Promise<ReconcileResult> {
+    // Calls and legs that appear while the snapshot is in flight are not in it: resync skips them.
+    const takenAt = performance.now();
     const [app, channels, bridges] = await Promise.all([this.rest.getApplication(this.settings.app), this.rest.listChannels(), this.rest.listBridges()]);
     const live = new Map(channels.map((c) => [c.id, c]));
     const bridgeOf = new Map<string, AriBridge>();
@@ -78,7 +80,7 @@ export class AsteriskBackend implements PbxBackend {
     const inApp = new Set(app.channel_ids);
     this.opts.log.debug({ channels: channels.length, inApp: inApp.size, bridges: app.bridge_ids.length, tracked: this.owners.size }, 'reconciling');
     const result: ReconcileResult = { resumed: [], gone: [], cleaned: [] };
-    for (const call of new Set(this.owners.values())) call.resync(live, inApp);
+    for (const call of new Set(this.owners.values())) call.resync(live, inApp, takenAt);
     for (const [id, stored] of input.stored) {
       if (input.active.has(id) || this.owners.has(id)) continue;
       const channel = live.get(id);

@@ -43,6 +43,8 @@ const LEG_END_GRACE_MS = 3000;
 export class AsteriskCall implements CallControl {
   readonly info: InboundCallInfo;
   private gone = false;
+  /** performance.now() at creation: reconcile's snapshots taken earlier cannot know this call. */
+  readonly createdAt = performance.now();
   /** This call's logger; re-made with the route step as the session moves on. */
   private logger: Logger;
   private hangupRequested = false;
@@ -375,9 +377,11 @@ export class AsteriskCall implements CallControl {
   /**
    * After a WebSocket gap, events were lost (Asterisk does not replay them: trace g). Compare with
    * what Asterisk holds now: legs that vanished have ended, a leg that is Up in our app answered,
-   * a caller that vanished hung up.
+   * a caller that vanished hung up. `takenAt` is when the snapshot was asked for: a call or leg
+   * that came into being after it is simply not in it, and is left alone.
    */
-  resync(live: ReadonlyMap<string, { state?: string }>, inApp: ReadonlySet<string>): void {
+  resync(live: ReadonlyMap<string, { state?: string }>, inApp: ReadonlySet<string>, takenAt: number): void {
+    if (this.createdAt > takenAt) return;
     if (!live.has(this.info.channelId)) return this.callerLeft(this.transfer ? 'transfer' : 'caller');
     if (this.winner) {
       if (!live.has(this.winner.channelId)) {
@@ -387,7 +391,7 @@ export class AsteriskCall implements CallControl {
       return;
     }
     for (const leg of this.legs.values()) {
-      if (leg.ended || !leg.wasOriginated) continue;
+      if (leg.ended || !leg.wasOriginated || leg.originatedAt > takenAt) continue;
       const ch = live.get(leg.channelId);
       if (!ch) leg.fail(leg.ours === 'timeout' ? 'no-answer' : leg.ours ? 'cancelled' : 'failed', null, 'ended while the event connection was down');
       else if (ch.state === 'Up' && inApp.has(leg.channelId)) {

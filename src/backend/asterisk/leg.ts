@@ -9,6 +9,8 @@ export class AriLeg {
   cause: number | null = null;
   ours: OurHangup | null = null;
   wasOriginated = false;
+  /** performance.now() when the originate succeeded: a PBX snapshot taken before it cannot know the leg. */
+  originatedAt = Infinity;
   ended = false;
   private answeredAt: string | undefined;
   private endedAt: string | undefined;
@@ -23,6 +25,7 @@ export class AriLeg {
   /** The originate request succeeded: the channel exists. */
   originated(): void {
     this.wasOriginated = true;
+    this.originatedAt = performance.now();
   }
 
   /** The leg answered and is the one bridged. */
