@@ -35,7 +35,9 @@ export async function defaultBackend(config: Config, log: Logger): Promise<PbxBa
 }
 
 export class Controller {
-  private loaded: LoadedConfig;
+  private loaded!: LoadedConfig;
+  /** What every new call needs from the config in force, made once per load, not once per call. */
+  private callDeps!: { config: Config; crm?: (phone: string) => Promise<string | null>; users: ReadonlySet<string> };
   private readonly sessions = new Map<string, Promise<unknown>>();
   private reconciling: Promise<void> = Promise.resolve();
   private readonly owners: OwnerIndex;
@@ -49,7 +51,7 @@ export class Controller {
     readonly store: Store,
     readonly backend: PbxBackend,
   ) {
-    this.loaded = opts.loaded;
+    this.useConfig(opts.loaded);
     this.ownsStore = !opts.store;
     this.metrics = new Metrics({ connected: () => backend.isConnected(), activeCalls: () => this.activeCalls, configGeneration: () => this.generation });
     this.observer = combineObservers([this.metrics.observer, opts.observer]);
@@ -90,7 +92,7 @@ export class Controller {
    */
   async reload(env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
     const next = await loadConfig(this.loaded.file, env);
-    this.loaded = next;
+    this.useConfig(next);
     this.backend.updateConfig?.(next.config);
     if (next.config.backend !== this.backend.kind) {
       this.opts.log.warn({ running: this.backend.kind, configured: next.config.backend }, 'backend changed in the config: it takes effect at the next restart');
@@ -144,10 +146,18 @@ export class Controller {
     return this.owners.syncNow();
   }
 
+  private useConfig(loaded: LoadedConfig): void {
+    const { config } = loaded;
+    this.loaded = loaded;
+    this.callDeps = {
+      config,
+      crm: config.contacts.lookup ? createCrmLookup(config.contacts.lookup, this.opts.log) : undefined,
+      users: new Set(config.users.map((u) => u.id)),
+    };
+  }
+
   private handle(call: CallControl): Promise<void> {
-    const config = this.loaded.config; // the snapshot this call keeps to its end
-    const crm = config.contacts.lookup ? createCrmLookup(config.contacts.lookup, this.opts.log) : undefined;
-    const users = new Set(config.users.map((u) => u.id));
+    const { config, crm, users } = this.callDeps; // the snapshot this call keeps to its end
     const session = runCall(call, {
       config,
       backend: this.backend.kind,
@@ -162,7 +172,7 @@ export class Controller {
 
   /** Stop: take no new calls, let calls in progress finish (up to drainMs), then disconnect. */
   async stop(drainMs = 30_000): Promise<{ drained: boolean }> {
-    (this.backend as { stopAccepting?: () => void }).stopAccepting?.();
+    this.backend.stopAccepting?.();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       Promise.allSettled([...this.sessions.values()]).then(() => true),

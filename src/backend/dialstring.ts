@@ -5,6 +5,7 @@
  * ever tried, the leg fails instead of dialling something else.
  */
 import { SwitchboardError } from '../errors.js';
+import { E164_RE } from '../config/schema.js';
 import type { LegSpec } from './types.js';
 
 const SAFE_VALUE = /^(\+[0-9]{8,15}|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/;
@@ -22,4 +23,9 @@ export function dialStringFor(leg: Pick<LegSpec, 'endpoint' | 'number'>, templat
   if (leg.endpoint !== undefined) return fillTemplate(templates.endpoint, '{endpoint}', leg.endpoint);
   if (leg.number !== undefined) return fillTemplate(templates.trunk, '{number}', leg.number);
   throw new SwitchboardError('USAGE', 'a leg needs an endpoint or a number');
+}
+
+/** The caller ID a leg presents: an E.164 number, or `anonymous` (withheld or anything else). */
+export function safeCallerId(callerId: string | null): string {
+  return callerId !== null && E164_RE.test(callerId) ? callerId : 'anonymous';
 }

@@ -124,6 +124,8 @@ export interface PbxBackend {
   updateConfig?(config: Config): void;
   /** Compare what the PBX holds with what we track, adopt or clean up the difference. */
   reconcile?(input: ReconcileInput): Promise<ReconcileResult>;
+  /** Take no new calls; calls in progress go on (a drain before stop). */
+  stopAccepting?(): void;
   /** Stop taking calls and disconnect. */
   stop(): Promise<void>;
   isConnected(): boolean;

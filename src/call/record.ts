@@ -47,3 +47,8 @@ export interface CallRecord {
   detail: string | null;
   trace: string[];
 }
+
+/** Seconds rounded to the millisecond, as the call log keeps durations. */
+export function roundSeconds(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

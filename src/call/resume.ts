@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../log.js';
 import type { CallControl, StoredCall } from '../backend/types.js';
-import type { CallRecord } from './record.js';
+import { roundSeconds, type CallRecord } from './record.js';
 
 export interface ResumeDeps {
   calls: {
@@ -40,7 +40,7 @@ export async function resumeCall(control: CallControl, stored: StoredCall, deps:
         const leg = snap?.legs?.find((l) => l.channelId === snap.winner?.channelId);
         if (leg) record.answeredBy = { user: leg.user, device: leg.device as NonNullable<CallRecord['answeredBy']>['device'] };
       }
-      if (record.answeredAt) record.talkSeconds = round((now() - Date.parse(record.answeredAt)) / 1000);
+      if (record.answeredAt) record.talkSeconds = roundSeconds((now() - Date.parse(record.answeredAt)) / 1000);
       record.detail = `${end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`} (resumed after a controller reconnect)`;
     } else if (control.callerGone) {
       record.outcome = 'abandoned';
@@ -79,12 +79,8 @@ export async function closeLostCall(stored: StoredCall, deps: ResumeDeps): Promi
 
 async function close(record: CallRecord, deps: ResumeDeps, now: () => number): Promise<CallRecord> {
   record.endedAt = new Date(now()).toISOString();
-  record.durationSeconds = round((now() - Date.parse(record.startedAt)) / 1000);
+  record.durationSeconds = roundSeconds((now() - Date.parse(record.startedAt)) / 1000);
   await deps.calls.upsert(record).catch((err) => deps.log.error({ err: (err as Error).message }, 'call log write failed'));
   await deps.calls.deleteState(record.id).catch(() => undefined);
   return record;
-}
-
-function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
 }

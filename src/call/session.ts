@@ -9,7 +9,7 @@ import { normalizeCaller, normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
 import type { ContactRef, CursorMove, Member, RingStep, RoutePlan } from '../routing/plan.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from '../backend/types.js';
-import type { CallRecord, LegRecord } from './record.js';
+import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
 import { describe, transition, type CallEvent, type CallState } from './state.js';
 
 export interface CallObserver {
@@ -174,13 +174,13 @@ class CallSession {
       Object.assign(this.record, {
         answeredBy: { user: leg.user, device: leg.device },
         answeredAt: new Date(answeredAt).toISOString(),
-        ringSeconds: round((answeredAt - this.t0) / 1000),
+        ringSeconds: roundSeconds((answeredAt - this.t0) / 1000),
       });
       this.go({ type: 'answered' });
       void this.save();
       void this.saveState('bridged');
       const end = await this.call.waitBridgeEnd();
-      this.record.talkSeconds = round((this.now() - answeredAt) / 1000);
+      this.record.talkSeconds = roundSeconds((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
       this.log.info({ by: end.by, transferTo: end.transferTo }, 'bridged call ended');
       this.go({ type: 'bridge-ended' });
@@ -250,7 +250,7 @@ class CallSession {
     if (this.state.name === 'ended') this.record.outcome = this.state.outcome;
     else this.record.outcome = this.call.callerGone ? 'abandoned' : 'failed';
     this.record.endedAt = new Date(end).toISOString();
-    this.record.durationSeconds = round((end - this.t0) / 1000);
+    this.record.durationSeconds = roundSeconds((end - this.t0) / 1000);
     await this.save();
     await this.deps.calls.deleteState(this.record.id).catch(() => undefined);
     this.log.info({ outcome: this.record.outcome, duration: this.record.durationSeconds, answeredBy: this.record.answeredBy }, 'call ended');
@@ -289,8 +289,4 @@ function stepLabel(state: CallState): string | null {
     default:
       return null;
   }
-}
-
-function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
 }

@@ -179,6 +179,16 @@ export const configSchema = z.strictObject({
   http: z.strictObject({ listen: hostPort.default('127.0.0.1:9464') }).optional(),
 });
 
+/** The `asterisk` section with every default filled in, for a config that leaves it out. */
+export function asteriskDefaults(): NonNullable<Config['asterisk']> {
+  return configSchema.shape.asterisk.unwrap().parse({});
+}
+
+/** The `freeswitch` section with every default filled in, for a config that leaves it out. */
+export function freeswitchDefaults(): NonNullable<Config['freeswitch']> {
+  return configSchema.shape.freeswitch.unwrap().parse({});
+}
+
 /** The config as written (input) and as validated with defaults filled in (output). */
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;

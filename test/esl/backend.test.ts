@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EslSimulator } from '../../src/sim/esl/simulator.js';
 import { FreeswitchBackend } from '../../src/backend/freeswitch/backend.js';
-import { buildBridge, safeCallerId } from '../../src/backend/freeswitch/bridge-arg.js';
+import { buildBridge } from '../../src/backend/freeswitch/bridge-arg.js';
+import { safeCallerId } from '../../src/backend/dialstring.js';
 import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
 import type { CallControl, LegSpec } from '../../src/backend/types.js';

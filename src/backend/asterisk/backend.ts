@@ -4,7 +4,7 @@
  * unregistered when the channel goes, so no listener outlives its channel.
  */
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../../config/schema.js';
+import { asteriskDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import type { CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../types.js';
 import { AriRest, type AriBridge } from './rest.js';
@@ -18,20 +18,9 @@ export interface AsteriskBackendOptions {
 
 type AsteriskSettings = NonNullable<Config['asterisk']>;
 
-/** The defaults of the `asterisk` config section, for a config that leaves it out. */
+/** The `asterisk` config section, or the schema's defaults where the config leaves it out. */
 export function asteriskSettings(config: Config): AsteriskSettings {
-  return (
-    config.asterisk ?? {
-      url: 'http://127.0.0.1:8088',
-      username: 'switchboard',
-      password: '',
-      app: 'switchboard',
-      voicemailContext: 'switchboard-voicemail',
-      failsafeContext: 'switchboard-failsafe',
-      maxSockets: 32,
-      requestTimeoutMs: 5000,
-    }
-  );
+  return config.asterisk ?? asteriskDefaults();
 }
 
 export class AsteriskBackend implements PbxBackend {

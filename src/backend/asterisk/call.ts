@@ -10,7 +10,7 @@
  *   without one (and not sent on by us) the channel left Stasis alive: a transfer.
  */
 import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec } from '../types.js';
-import { dialStringFor } from '../dialstring.js';
+import { dialStringFor, safeCallerId } from '../dialstring.js';
 import { AriHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { AriRest } from './rest.js';
@@ -110,7 +110,7 @@ export class AsteriskCall implements CallControl {
       return this.checkAttempt();
     }
     // Only an E.164 number (validated upstream) or nothing: no caller text reaches Asterisk.
-    const callerId = leg.spec.callerId && /^\+[0-9]{8,15}$/.test(leg.spec.callerId) ? leg.spec.callerId : 'anonymous';
+    const callerId = safeCallerId(leg.spec.callerId);
     try {
       await this.deps.rest.originate({
         endpoint,
@@ -121,7 +121,8 @@ export class AsteriskCall implements CallControl {
         // Asterisk gives up by itself a little after us, so a lost controller leaks no ringing leg.
         timeout: ringSeconds + 5,
         originator: this.info.channelId,
-        ...(leg.spec.callerId ? {} : { variables: { 'CALLERID(pres)': 'prohib' } }),
+        // A withheld caller stays withheld on the leg.
+        ...(callerId === 'anonymous' ? { variables: { 'CALLERID(pres)': 'prohib' } } : {}),
       });
       leg.originated();
       // The caller may have gone, or someone answered, while the request was in flight.

@@ -7,7 +7,7 @@
  * need the same tested codec for the simulator anyway. modesl remains the reference client in tests.
  */
 import net from 'node:net';
-import type { Config } from '../../config/schema.js';
+import { freeswitchDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import { SwitchboardError } from '../../errors.js';
 import type { CallControl, PbxBackend } from '../types.js';
@@ -30,13 +30,12 @@ export class FreeswitchBackend implements PbxBackend {
   private readonly log: Logger;
 
   constructor(deps: { config: Config; log: Logger }) {
-    const fs = deps.config.freeswitch ?? { listen: '127.0.0.1:8040', esl: { host: '127.0.0.1', port: 8021, password: 'ClueCon' } };
+    const fs = deps.config.freeswitch ?? freeswitchDefaults();
     const at = fs.listen.lastIndexOf(':');
     this.listenHost = fs.listen.slice(0, at);
     this.listenPortWanted = Number(fs.listen.slice(at + 1));
     this.log = deps.log.child({ backend: 'freeswitch' });
-    const trunk = deps.config.trunks.default;
-    this.templates = { endpoint: deps.config.endpoints.freeswitch, trunk: trunk?.freeswitch ?? 'sofia/gateway/carrier/{number}' };
+    this.templates = templatesOf(deps.config);
     this.inbound = new InboundEsl(fs.esl, this.log);
     this.server = net.createServer((socket) => void this.accept(socket));
   }
@@ -49,7 +48,7 @@ export class FreeswitchBackend implements PbxBackend {
 
   /** A reloaded config: new calls dial with its templates (calls in progress keep theirs). */
   updateConfig(config: Config): void {
-    this.templates = { endpoint: config.endpoints.freeswitch, trunk: config.trunks.default?.freeswitch ?? 'sofia/gateway/carrier/{number}' };
+    this.templates = templatesOf(config);
   }
 
   async start(onCall: (call: CallControl) => Promise<void>): Promise<void> {
@@ -90,4 +89,9 @@ export class FreeswitchBackend implements PbxBackend {
       conn.close();
     }
   }
+}
+
+/** The FreeSWITCH dial templates of a config (the schema guarantees a `default` trunk). */
+function templatesOf(config: Config): { endpoint: string; trunk: string } {
+  return { endpoint: config.endpoints.freeswitch, trunk: config.trunks.default!.freeswitch };
 }

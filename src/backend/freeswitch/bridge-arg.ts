@@ -4,8 +4,7 @@
  * caller's number AFTER normalisation to E.164 (spec section 3); anything else becomes `anonymous`.
  */
 import { randomUUID } from 'node:crypto';
-import { E164_RE } from '../../config/schema.js';
-import { dialStringFor } from '../dialstring.js';
+import { dialStringFor, safeCallerId } from '../dialstring.js';
 import type { LegSpec } from '../types.js';
 
 export interface PlannedLeg {
@@ -25,10 +24,6 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 /** What a finished bridge argument may contain: no spaces or line breaks, printable ASCII only. */
 const ARG_RE = /^[\x21-\x7e]+$/;
 
-/** The caller ID a leg presents: an E.164 number, or `anonymous` (withheld or anything else). */
-export function safeCallerId(callerId: string | null): string {
-  return callerId !== null && E164_RE.test(callerId) ? callerId : 'anonymous';
-}
 
 /**
  * One simultaneous `bridge`: `{ignore_early_media=true}[per-leg vars]dial,[...]dial2`.
