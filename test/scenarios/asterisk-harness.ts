@@ -37,7 +37,7 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
   }
 
   setDevice(device: DeviceRef, b: DeviceBehaviour): void {
-    this.sim.setDevice(this.dial(device), b.kind === 'answer' && b.talkMs !== undefined ? { kind: 'hangup-after-answer', afterMs: b.afterMs, talkMs: b.talkMs } : b);
+    this.sim.setDevice(this.dial(device), b); // the simulator reads `answer` + `talkMs` itself
   }
 
 
