@@ -13,6 +13,7 @@ import { runCall, type CallObserver } from './call/session.js';
 import type { CallControl, PbxBackend, StoredCall } from './call/contract.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
 import { Metrics } from './observability/metrics.js';
+import { LiveState } from './runtime/live.js';
 
 export interface ControllerOptions {
   loaded: LoadedConfig;
@@ -41,6 +42,8 @@ export class Controller {
   private readonly sessions = new Map<string, Promise<unknown>>();
   private reconciling: Promise<void> = Promise.resolve();
   private readonly owners: OwnerIndex;
+  /** Schedule overrides and the run-time block list, re-read from the store 4 times a second. */
+  readonly live: LiveState;
   private generation = 1;
   private ownsStore: boolean;
   readonly metrics: Metrics;
@@ -57,6 +60,7 @@ export class Controller {
     this.observer = combineObservers([this.metrics.observer, opts.observer]);
     this.owners = new OwnerIndex(store.contacts, opts.log);
     this.owners.start();
+    this.live = new LiveState(store, opts.log);
   }
 
   /** Open the store, connect the backend and start taking calls. */
@@ -64,6 +68,8 @@ export class Controller {
     const store = opts.store ?? (await Store.open(opts.loaded.sqlitePath));
     const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
     const controller = new Controller(opts, store, backend);
+    // Overrides and blocks are read before the first call is taken: a blocked caller is never let through at start.
+    await controller.live.start();
     await backend.start((call) => controller.handle(call), { connected: () => void controller.reconcile() });
     // A backend that cannot look calls up again (FreeSWITCH: each call's socket died with the old
     // process, and its dialplan's fail-safe took over) closes what the last run left open.
@@ -162,6 +168,9 @@ export class Controller {
       config,
       backend: this.backend.kind,
       lookupContact: (phone) => resolveContact({ store: this.store, crm, users, index: this.owners, log: this.opts.log }, phone),
+      lookupContactName: async (phone) => (await this.store.contacts.get(phone))?.name || null,
+      blockList: () => this.live.blockList(config.blocked),
+      overrides: () => this.live.overrides,
       cursors: this.store.cursors,
       calls: this.store.calls,
       log: this.opts.log,
@@ -181,6 +190,7 @@ export class Controller {
     clearTimeout(timer);
     await this.backend.stop();
     await this.owners.stop();
+    await this.live.stop();
     if (this.ownsStore) await this.store.close();
     this.opts.log.info({ drained }, 'controller stopped');
     return { drained };
@@ -192,6 +202,7 @@ function combineObservers(list: (CallObserver | undefined)[]): CallObserver {
   const all = list.filter((o): o is CallObserver => o !== undefined);
   return {
     callStarted: (r) => all.forEach((o) => o.callStarted?.(r)),
+    routePlanned: (p) => all.forEach((o) => o.routePlanned?.(p)),
     setupLatency: (ms) => all.forEach((o) => o.setupLatency?.(ms)),
     attemptStarted: (r, legs) => all.forEach((o) => o.attemptStarted?.(r, legs)),
     legEnded: (l) => all.forEach((o) => o.legEnded?.(l)),

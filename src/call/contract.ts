@@ -15,6 +15,8 @@ export interface InboundCallInfo {
   rawCaller: string;
   /** Raw number called (Stasis arg / dialplan extension / Caller-Destination-Number), untrusted. */
   rawCalled: string;
+  /** The PBX says the caller restricted presentation of the number (withheld, spec section 9). */
+  presentationRestricted?: boolean;
 }
 
 /** One leg to originate. Endpoint and number come from validated config or the contact store only. */
@@ -30,6 +32,11 @@ export interface LegSpec {
   number?: string;
   /** The caller ID to present: an E.164 number, or null to withhold. */
   callerId: string | null;
+  /**
+   * The caller ID name (spec section 9: the number's label and the contact's name), made safe by
+   * src/routing/label.ts; each backend escapes it for its own syntax. Desk and softphone legs only.
+   */
+  callerName?: string | null;
 }
 
 /** A leg's result as the backend observed it. */
@@ -78,8 +85,8 @@ export interface CallControl {
   waitBridgeEnd(): Promise<BridgeEnd>;
   /** Send the caller to a voicemail box. Resolves once the PBX has taken the call over. */
   voicemail(mailbox: string): Promise<void>;
-  /** Drop the caller. `no-route` maps to Q.850 3 on the PBX. */
-  hangup(reason: 'no-route' | 'normal'): Promise<void>;
+  /** Drop the caller. `no-route` maps to Q.850 3 on the PBX, `rejected` (a blocked caller) to 21. */
+  hangup(reason: 'no-route' | 'normal' | 'rejected'): Promise<void>;
   /** The backend's own ids for this call (channels, bridge), kept in the store to resume it. */
   snapshot?(): unknown;
   /** Tag this call's backend log lines with the session's route step (`step`, `rule`). */

@@ -7,6 +7,8 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { normalizeCaller, normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
+import { blockDecision, isWithheldCaller, type BlockMatcher } from '../routing/blocked.js';
+import type { ScheduleOverride } from '../routing/schedule.js';
 import type { ContactRef, CursorMove, Member, RingStep, RoutePlan } from '../routing/plan.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
@@ -16,6 +18,8 @@ export interface CallObserver {
   callStarted?(record: CallRecord): void;
   /** StasisStart / socket connect to the first originate, in ms. */
   setupLatency?(ms: number): void;
+  /** The route is planned (schedule state, blocked) before anything rings. */
+  routePlanned?(plan: RoutePlan): void;
   /** An attempt starts ringing these legs (for live views). */
   attemptStarted?(record: CallRecord, legs: readonly LegSpec[]): void;
   legEnded?(leg: LegRecord): void;
@@ -27,6 +31,12 @@ export interface SessionDeps {
   config: Config;
   backend: 'asterisk' | 'freeswitch';
   lookupContact(phone: string | null): Promise<ContactRef | null>;
+  /** The known caller's name from the contact store, for the caller label (section 9). */
+  lookupContactName?(phone: string): Promise<string | null>;
+  /** The block list in force now: the config's and the run-time entries (default: the config's). */
+  blockList?(): BlockMatcher;
+  /** Schedule overrides in force now. */
+  overrides?(): ReadonlyMap<string, ScheduleOverride>;
   cursors: { take<T>(decide: (c: ReadonlyMap<string, number>) => { result: T; moves: readonly CursorMove[] }): Promise<T> };
   calls: {
     upsert(record: CallRecord): Promise<void>;
@@ -52,6 +62,7 @@ class CallSession {
   private readonly t0: number;
   private firstOriginate = true;
   private final: RoutePlan['final'] | null = null;
+  private plan: RoutePlan | null = null;
 
   constructor(
     private readonly call: CallControl,
@@ -108,7 +119,10 @@ class CallSession {
   private async execute(): Promise<void> {
     const { config } = this.deps;
     this.go({ type: 'start' });
-    const from = normalizeCaller(this.call.info.rawCaller, config.defaultCountry);
+    // A caller who restricted presentation stays withheld: the number is not used, even for look-ups.
+    const restricted = this.call.info.presentationRestricted === true;
+    const withheld = isWithheldCaller(this.call.info.rawCaller, restricted);
+    const from = restricted ? null : normalizeCaller(this.call.info.rawCaller, config.defaultCountry);
     let to: string;
     const trace: string[] = [];
     try {
@@ -122,19 +136,35 @@ class CallSession {
     void this.save();
     this.deps.observer?.callStarted?.(this.record);
     this.log.info({ from, to }, 'inbound call');
+
+    // Blocked first (section 7's order): a blocked caller hears no ringing and gets no look-up.
+    const blockList = this.deps.blockList?.() ?? config.blocked;
+    const configured = config.numbers.find((n) => n.number === to);
+    if (blockDecision({ from, withheld }, configured, blockList).blocked) {
+      const { plan } = planRoute({ from, to, withheld }, config, { contact: null, cursors: new Map(), blocked: blockList, at: this.now(), overrides: this.deps.overrides?.() });
+      return this.refuse(plan, trace);
+    }
     void this.call.indicateRinging();
 
-    const contact = await this.deps.lookupContact(from).catch((err) => {
-      this.log.warn({ err: (err as Error).message }, 'contact look-up failed: unknown caller');
-      return null;
-    });
+    const [contact, contactName] = await Promise.all([
+      this.deps.lookupContact(from).catch((err) => {
+        this.log.warn({ err: (err as Error).message }, 'contact look-up failed: unknown caller');
+        return null;
+      }),
+      from && this.deps.lookupContactName ? this.deps.lookupContactName(from).catch(() => null) : Promise.resolve(null),
+    ]);
     // Taking round-robin / linear members and moving the cursors is one atomic step in the store.
+    const at = this.now();
+    const overrides = this.deps.overrides?.();
     const plan: RoutePlan = await this.deps.cursors.take((cursors) => {
-      const r = planRoute({ from, to }, config, { contact, cursors });
+      const r = planRoute({ from, to, withheld }, config, { contact, cursors, at, overrides, blocked: blockList, contactName });
       return { result: r.plan, moves: r.cursorMoves };
     });
     this.record.trace = [...trace, ...plan.trace];
     this.final = plan.final;
+    this.plan = plan;
+    if (plan.blocked) return this.refuse(plan, trace); // the block list changed in between
+    this.deps.observer?.routePlanned?.(plan);
     void this.saveState('ringing');
     this.log.info({ steps: plan.steps.map((s) => s.rule), final: plan.final.action }, 'route planned');
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
@@ -150,6 +180,17 @@ class CallSession {
       }
     }
     await this.finalAction(plan);
+  }
+
+  /** A blocked caller (section 9): no leg, hung up with cause 21 (call rejected), rules ["blocked"]. */
+  private async refuse(plan: RoutePlan, trace: string[]): Promise<void> {
+    this.record.trace = [...trace, ...plan.trace];
+    this.record.rules = ['blocked'];
+    this.record.detail = 'blocked: call rejected (cause 21)';
+    this.deps.observer?.routePlanned?.(plan);
+    this.log.info({ from: this.record.from }, 'caller blocked: hanging up with cause 21');
+    if (!this.call.callerGone) await this.call.hangup('rejected');
+    this.go({ type: 'blocked' });
   }
 
   /** Ring one attempt; 'done' when the call is over (answered and ended, or the caller left). */
@@ -202,7 +243,8 @@ class CallSession {
     members.forEach((m, mi) =>
       m.targets.forEach((t, ti) => {
         const base = { key: `s${s}.a${a}.m${mi}.t${ti}`, user: m.user, device: t.device, rule: step.rule };
-        legs.push('endpoint' in t ? { ...base, endpoint: t.endpoint, callerId: from } : { ...base, number: t.number, callerId: external });
+        // Only users' desk and softphone legs carry the label; outside legs carry no name (section 9).
+        legs.push('endpoint' in t ? { ...base, endpoint: t.endpoint, callerId: from, callerName: this.plan?.callerName ?? null } : { ...base, number: t.number, callerId: external });
       }),
     );
     return legs;

@@ -8,7 +8,7 @@ export type CallState =
   | { name: 'ringing'; step: number; attempt: number }
   | { name: 'bridged'; step: number }
   | { name: 'final'; action: 'voicemail' | 'hangup' }
-  | { name: 'ended'; outcome: 'answered' | 'voicemail' | 'abandoned' | 'dropped' | 'failed' };
+  | { name: 'ended'; outcome: 'answered' | 'voicemail' | 'abandoned' | 'dropped' | 'blocked' | 'failed' };
 
 export type CallEvent =
   | { type: 'start' }
@@ -20,6 +20,8 @@ export type CallEvent =
   | { type: 'final'; action: 'voicemail' | 'hangup' }
   | { type: 'bridge-ended' }
   | { type: 'final-done' }
+  /** The caller is on the block list (or withheld where the number refuses that): hung up, cause 21. */
+  | { type: 'blocked' }
   | { type: 'error' };
 
 /** Thrown for a transition the machine does not allow: a bug, never a caller's doing. */
@@ -37,6 +39,7 @@ export function transition(state: CallState, event: CallEvent): CallState {
       if (event.type === 'ring') return { name: 'ringing', step: event.step, attempt: event.attempt };
       if (event.type === 'final') return { name: 'final', action: event.action };
       if (event.type === 'caller-gone') return { name: 'ended', outcome: 'abandoned' };
+      if (event.type === 'blocked') return { name: 'ended', outcome: 'blocked' };
       break;
     case 'ringing':
       if (event.type === 'answered') return { name: 'bridged', step: state.step };

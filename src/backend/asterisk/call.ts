@@ -10,6 +10,7 @@
  *   without one (and not sent on by us) the channel left Stasis alive: a transfer.
  */
 import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec } from '../../call/contract.js';
+import { ariCallerId } from './caller-id.js';
 import { dialStringFor, safeCallerId } from '../../call/dialstring.js';
 import { AriHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -117,7 +118,7 @@ export class AsteriskCall implements CallControl {
         app: this.deps.app,
         appArgs: LEG_APP_ARG,
         channelId: leg.channelId,
-        callerId,
+        callerId: ariCallerId(leg.spec.callerName ?? null, callerId),
         // Asterisk gives up by itself a little after us, so a lost controller leaks no ringing leg.
         timeout: ringSeconds + 5,
         originator: this.info.channelId,
@@ -360,10 +361,10 @@ export class AsteriskCall implements CallControl {
     await this.deps.rest.continueInDialplan(this.info.channelId, this.deps.voicemailContext, mailbox, 1);
   }
 
-  async hangup(reason: 'no-route' | 'normal'): Promise<void> {
+  async hangup(reason: 'no-route' | 'normal' | 'rejected'): Promise<void> {
     this.leftOnPurpose = true;
-    // Q.850 3 "no route to destination" for a call nobody can take.
-    await this.deps.rest.hangup(this.info.channelId, reason === 'no-route' ? { reasonCode: 3 } : { reason: 'normal' });
+    // Q.850 3 "no route to destination" for a call nobody can take; 21 "call rejected" for a blocked caller.
+    await this.deps.rest.hangup(this.info.channelId, reason === 'no-route' ? { reasonCode: 3 } : reason === 'rejected' ? { reasonCode: 21 } : { reason: 'normal' });
   }
 
   /** Our ids on Asterisk, kept in the store so a restarted controller can find this call again. */
@@ -436,3 +437,4 @@ export class AsteriskCall implements CallControl {
     for (const leg of this.legs.values()) this.deps.register(leg.channelId, null);
   }
 }
+

@@ -116,7 +116,8 @@ export const REASON_CAUSE: Record<string, number> = {
 /** Parse `"Name" <number>`, `Name <number>` or a bare number, as Asterisk's callerid parser does (loosely). */
 export function parseCallerId(raw: string | undefined): CallerId {
   if (!raw) return { name: '', number: '' };
-  const m = /^\s*(?:"([^"]*)"|([^<]*?))\s*<([^>]*)>\s*$/.exec(raw);
-  if (m) return { name: (m[1] ?? m[2] ?? '').trim(), number: (m[3] ?? '').trim() };
+  // Asterisk's ast_callerid_parse: `"name" <number>`, a backslash in the quoted name escapes the next character.
+  const m = /^\s*(?:"((?:[^"\\]|\\.)*)"|([^<]*?))\s*<([^>]*)>\s*$/.exec(raw);
+  if (m) return { name: m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? '').trim(), number: (m[3] ?? '').trim() };
   return { name: '', number: raw.trim() };
 }
