@@ -4,6 +4,7 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
 import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
 import { ControllerHarness } from './controller-harness.js';
+import { parseCallerId } from '../../src/sim/asterisk/channels.js';
 import { waitFor } from '../support/wait.js';
 
 const USER = 'switchboard';
@@ -13,6 +14,7 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
   readonly backend = 'asterisk' as const;
   sim!: AriSimulator;
   private readonly pstn = new Map<string, string>();
+  private readonly causes = new Map<string, number>();
 
   constructor(private readonly simOptions: Partial<Parameters<typeof AriSimulator.start>[0]> = {}) {
     super();
@@ -25,6 +27,19 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
       asterisk: { url: this.sim.url, username: USER, password: PASSWORD, app: 'switchboard', requestTimeoutMs: 3000 },
     });
     await this.startController(config);
+    this.sim.events.on('channel-destroyed', (r: { event: { channel?: { id: string }; cause?: number } }) => {
+      if (r.event.channel) this.causes.set(r.event.channel.id, r.event.cause ?? -1);
+    });
+  }
+
+  /** The Q.850 cause the caller's channel was hung up with (waiting for it, with a deadline). */
+  async callerCause(call: PlacedCall): Promise<number> {
+    return waitFor(() => this.causes.get(call.callId), 3000, `caller channel ${call.callId} destroyed`);
+  }
+
+  /** The caller ID name of every leg the controller originated, as Asterisk parses `callerId`. */
+  dialedNames(): { dial: string; callerName: string }[] {
+    return this.dialed().map((d) => ({ dial: d.dial, callerName: parseCallerId(d.callerId).name }));
   }
 
   async stop(): Promise<void> {

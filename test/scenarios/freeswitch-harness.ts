@@ -7,12 +7,14 @@ import type { FreeswitchBackend } from '../../src/backend/freeswitch/backend.js'
 import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
 import { ControllerHarness } from './controller-harness.js';
 import { waitFor } from '../support/wait.js';
+import { q850Of } from '../../src/esl/causes.js';
 
 const PASSWORD = 'ClueCon';
 
 export class FreeswitchHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'freeswitch' as const;
   sim!: EslSimulator;
+  private readonly causes = new Map<string, number>();
 
   async start(input: ConfigInput): Promise<void> {
     // The controller's listener port is known only once it listens: start the simulator first,
@@ -25,6 +27,25 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
     });
     await this.startController(config);
     this.sim.setSocketTarget({ host: '127.0.0.1', port: (this.controller.backend as FreeswitchBackend).listenPort });
+    this.sim.events.on('event', (e: { name: string; uuid: string; headers: Record<string, string> }) => {
+      if (e.name === 'CHANNEL_HANGUP' && e.headers['Hangup-Cause']) this.causes.set(e.uuid, q850Of(e.headers['Hangup-Cause']));
+    });
+  }
+
+  /** The Q.850 cause the caller's channel was hung up with (waiting for it, with a deadline). */
+  async callerCause(call: PlacedCall): Promise<number> {
+    return waitFor(() => this.causes.get(call.callId), 3000, `caller channel ${call.callId} hung up`);
+  }
+
+  /** The caller ID name of every leg the controller bridged to, as FreeSWITCH reads the bridge argument. */
+  dialedNames(): { dial: string; callerName: string }[] {
+    return this.sim.dialStrings().flatMap((arg) => parseBridgeArg(arg).groups.flat().map((leg) => ({ dial: leg.target, callerName: leg.vars.origination_caller_id_name ?? '' })));
+  }
+
+  /** A call from a caller who hid the number (Caller-Privacy-Hide-Number: true). */
+  async placeHiddenCall(call: { from: string; to: string }): Promise<PlacedCall> {
+    const { uuid } = await this.sim.placeInboundCall({ ...call, hideNumber: true });
+    return { callId: uuid };
   }
 
   async stop(): Promise<void> {
