@@ -83,6 +83,18 @@ export const runCommand: Command = async (argv, io) => {
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   });
-  await controller.connect();
+  try {
+    await controller.connect();
+  } catch (err) {
+    // What cannot be retried (our own listen port taken): one line, not a stack trace.
+    const message = (err as Error).message;
+    log.fatal({ err: message }, 'controller not started');
+    io.stderr.write(`switchboard run: ${message}\n`);
+    watcher.close();
+    clearTimeout(debounce);
+    await controller.stop(0);
+    await obs?.close();
+    return 1;
+  }
   return exited;
 };
