@@ -41,10 +41,14 @@ function template(placeholder: '{number}' | '{endpoint}') {
 export const DEVICES = ['desk', 'app', 'mobile'] as const;
 export type UserDevice = (typeof DEVICES)[number];
 
+/**
+ * A staff member. Every device is optional (spec section 1): a mobile-only user, or a new hire
+ * with no device at all, is valid config and is passed over wherever she would ring.
+ */
 export const userSchema = z.strictObject({
   id,
   name: z.string().min(1).max(200),
-  extension,
+  extension: extension.optional().describe('desk-phone extension; also the default desk endpoint and mailbox'),
   desk: endpointName.optional().describe("the desk endpoint's name when it is not the extension"),
   app: endpointName.optional().describe('softphone endpoint name'),
   mobile: e164.optional().describe('mobile number, reached through the trunk'),
@@ -53,7 +57,7 @@ export const userSchema = z.strictObject({
     .min(1, 'must name at least one device')
     .optional()
     .describe('devices rung at once when this user is called; default: every device she has'),
-  voicemail: mailbox.optional().describe('mailbox; default: the extension'),
+  voicemail: mailbox.optional().describe('mailbox; default: the extension (none without one)'),
 });
 
 export const numberSchema = z.strictObject({
