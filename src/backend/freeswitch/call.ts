@@ -298,6 +298,14 @@ export class FreeswitchCall implements CallControl {
     this.log = this.baseLog.child(bindings);
   }
 
+  /** Nothing to keep: a FreeSWITCH call cannot be resumed (its socket dies with the process). */
+  snapshot(): null {
+    return null;
+  }
+
+  /** Nothing outlives the call's socket: its events arrive on that socket only. */
+  dispose(): void {}
+
   async hangup(reason: 'no-route' | 'normal' | 'rejected'): Promise<void> {
     if (this.callerGone) return;
     // Q.850 3 for a call nobody can take, 21 (CALL_REJECTED) for a blocked caller.
