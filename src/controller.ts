@@ -192,7 +192,9 @@ export class Controller {
       config,
       backend: this.backend.kind,
       lookupContact: (phone) => resolveContact({ store: this.store, crm, users, index: this.owners, log: this.opts.log }, phone),
-      lookupContactName: async (phone) => (await this.store.contacts.get(phone))?.name || null,
+      // The label's contact name costs a store read, so only for callers the owner index knows:
+      // an unknown caller (the common case) keeps the in-memory fast path.
+      lookupContactName: async (phone) => (this.owners.ownerOf(phone) === null ? null : (await this.store.contacts.get(phone))?.name || null),
       blockList: () => this.live.blockList(config.blocked),
       overrides: () => this.live.overrides,
       cursors: this.store.cursors,

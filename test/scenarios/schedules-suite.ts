@@ -90,7 +90,7 @@ export function scheduleSuite(make: () => ScheduleHarness, options: SuiteOptions
   describe('schedules (section 7)', () => {
     test('given an after-hours call, then only the whenClosed forwarding number rings (rule closed, device forward)', async () => {
       h.setDevice({ number: '+12025550399' }, { kind: 'answer', afterMs: 50 });
-      const call = await h.placeCall({ from: CALLER, to: '+12025550270', hangupAfterMs: 600 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550270', hangupAfterMs: 1500 });
       const r = await h.waitForRecord(call);
       expect(r.rules).toEqual(['closed']);
       expect(r.legs.map((l) => [l.device, l.number, l.result])).toEqual([['forward', '+12025550399', 'answered']]);
@@ -131,14 +131,14 @@ export function scheduleSuite(make: () => ScheduleHarness, options: SuiteOptions
     test('given "schedule day closed" then "auto" from another process, then the running controller follows within a second', async () => {
       h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
       h.setDevice({ number: '+12025550399' }, { kind: 'answer', afterMs: 50 });
-      const open = await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 500 }));
+      const open = await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 1500 }));
       expect(open.rules).toEqual(['number-user']);
       await h.override('day', 'closed');
-      const closed = await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 500 }));
+      const closed = await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 1500 }));
       expect(closed.rules).toEqual(['closed']);
       expect(closed.trace).toContain('schedule day is closed: forced closed by override');
       await h.override('day', null);
-      const back = await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 500 }));
+      const back = await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 1500 }));
       expect(back.rules).toEqual(['number-user']);
     });
 
@@ -146,7 +146,7 @@ export function scheduleSuite(make: () => ScheduleHarness, options: SuiteOptions
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
       await h.override('holiday', 'open');
       try {
-        const r = await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550271', hangupAfterMs: 500 }));
+        const r = await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550271', hangupAfterMs: 1500 }));
         expect(r.rules).toEqual(['number-user']);
         expect(r.trace).toContain('schedule holiday is open: forced open by override');
       } finally {
@@ -186,7 +186,7 @@ export function scheduleSuite(make: () => ScheduleHarness, options: SuiteOptions
       await h.block(caller);
       await expectBlocked(await h.placeCall({ from: caller, to: '+12025550290' }));
       await h.block(caller, false);
-      const r = await h.waitForRecord(await h.placeCall({ from: caller, to: '+12025550290', hangupAfterMs: 500 }));
+      const r = await h.waitForRecord(await h.placeCall({ from: caller, to: '+12025550290', hangupAfterMs: 1500 }));
       expect(r.outcome).toBe('answered');
       expect(crmAsked).toContain(caller); // routed calls are looked up as usual
     });
@@ -196,7 +196,7 @@ export function scheduleSuite(make: () => ScheduleHarness, options: SuiteOptions
       await expectBlocked(await h.placeCall({ from: 'Private', to: '+12025550292' }));
       h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
       h.setDevice({ endpoint: '1001' }, { kind: 'noanswer' });
-      const r = await h.waitForRecord(await h.placeCall({ from: 'anonymous', to: '+12025550290', hangupAfterMs: 500 }));
+      const r = await h.waitForRecord(await h.placeCall({ from: 'anonymous', to: '+12025550290', hangupAfterMs: 1500 }));
       expect(r.outcome).toBe('answered');
       expect(r.from).toBeNull();
     });
@@ -214,7 +214,7 @@ export function scheduleSuite(make: () => ScheduleHarness, options: SuiteOptions
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 100 });
       h.setDevice({ number: '+12025550111' }, { kind: 'noanswer' });
       let before = h.dialedNames().length;
-      await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550290', hangupAfterMs: 600 }));
+      await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550290', hangupAfterMs: 1500 }));
       const unknown = h.dialedNames().slice(before);
       expect(unknown.filter((d) => !d.dial.includes('+')).map((d) => d.callerName)).toEqual(['Sales', 'Sales']);
       // Alice's mobile is an outside leg: it shows the number only.
@@ -222,14 +222,14 @@ export function scheduleSuite(make: () => ScheduleHarness, options: SuiteOptions
 
       await h.addContact('+12025550811', 'bob', 'Jane Doe');
       before = h.dialedNames().length;
-      await h.waitForRecord(await h.placeCall({ from: '+12025550811', to: '+12025550290', hangupAfterMs: 600 }));
+      await h.waitForRecord(await h.placeCall({ from: '+12025550811', to: '+12025550290', hangupAfterMs: 1500 }));
       expect(h.dialedNames().slice(before).filter((d) => !d.dial.includes('+')).map((d) => d.callerName)).toContain('Sales: Jane Doe');
     });
 
     test("given a label with an apostrophe and an ampersand, then it reaches the desk leg intact (FreeSWITCH: U+2019 for ')", async () => {
       h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
       const before = h.dialedNames().length;
-      await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550291', hangupAfterMs: 400 }));
+      await h.waitForRecord(await h.placeCall({ from: CALLER, to: '+12025550291', hangupAfterMs: 1500 }));
       const [leg] = h.dialedNames().slice(before);
       expect(leg!.callerName).toBe(h.backend === 'asterisk' ? "O'Brien & Co: Zoë" : 'O\u2019Brien & Co: Zoë');
     });
@@ -240,7 +240,7 @@ export function scheduleSuite(make: () => ScheduleHarness, options: SuiteOptions
       const names: string[] = [];
       for (const phone of ['+12025550801', '+12025550802', '+12025550803', '+12025550804']) {
         const before = h.dialed().length;
-        await h.waitForRecord(await h.placeCall({ from: phone, to: '+12025550291', hangupAfterMs: 300 }));
+        await h.waitForRecord(await h.placeCall({ from: phone, to: '+12025550291', hangupAfterMs: 1500 }));
         const dialed = h.dialed().slice(before);
         for (const d of dialed) expect(d.dial).toMatch(/^[A-Za-z0-9/@._+-]+$/);
         names.push(h.dialedNames().slice(before)[0]!.callerName);
