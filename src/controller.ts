@@ -14,6 +14,7 @@ import type { CallControl, PbxBackend, StoredCall } from './call/contract.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
 import { Metrics } from './observability/metrics.js';
 import { LiveState } from './runtime/live.js';
+import { DeviceStates, Presence } from './runtime/presence.js';
 
 export interface ControllerOptions {
   loaded: LoadedConfig;
@@ -42,13 +43,16 @@ export class Controller {
   private readonly sessions = new Map<string, Promise<unknown>>();
   private reconciling: Promise<void> = Promise.resolve();
   private readonly owners: OwnerIndex;
-  /** Schedule overrides and the run-time block list, re-read from the store 4 times a second. */
-  readonly live: LiveState;
   private generation = 1;
   private ownsStore: boolean;
   private stopped = false;
   readonly metrics: Metrics;
   private readonly observer: CallObserver;
+  /** DND, schedule overrides and the run-time block list, re-read from the store every 250 ms. */
+  readonly live: LiveState;
+  /** Device states as the PBX reports them (section 6). */
+  readonly devices = new DeviceStates();
+  readonly presence: Presence;
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -57,11 +61,18 @@ export class Controller {
   ) {
     this.useConfig(opts.loaded);
     this.ownsStore = !opts.store;
-    this.metrics = new Metrics({ connected: () => backend.isConnected(), activeCalls: () => this.activeCalls, configGeneration: () => this.generation });
+    this.live = new LiveState(store, opts.log);
+    this.presence = new Presence({ answers: store.groupAnswers, dnd: () => this.live.dnd, devices: this.devices, log: opts.log });
+    this.metrics = new Metrics({
+      connected: () => backend.isConnected(),
+      activeCalls: () => this.activeCalls,
+      configGeneration: () => this.generation,
+      dndUsers: () => [...this.live.dnd.keys()].filter((u) => this.callDeps.users.has(u)).length,
+      deviceStates: () => this.devices.counts(),
+    });
     this.observer = combineObservers([this.metrics.observer, opts.observer]);
     this.owners = new OwnerIndex(store.contacts, opts.log);
     this.owners.start();
-    this.live = new LiveState(store, opts.log);
   }
 
   /** Open the store, connect the backend and start taking calls. */
@@ -75,7 +86,14 @@ export class Controller {
   static async create(opts: ControllerOptions): Promise<Controller> {
     const store = opts.store ?? (await Store.open(opts.loaded.sqlitePath));
     const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
-    return new Controller(opts, store, backend);
+    const controller = new Controller(opts, store, backend);
+    // Availability, schedule overrides and the run-time block list are in memory before the first
+    // call (a blocked caller is never let through at start): DND and the groups' history from the
+    // store, device states from the PBX's events from here on.
+    await controller.live.start();
+    await controller.presence.start();
+    backend.watchDevices?.(controller.devices);
+    return controller;
   }
 
   /**
@@ -84,8 +102,6 @@ export class Controller {
    */
   async connect(): Promise<void> {
     const { backend, opts } = this;
-    // Overrides and blocks are read before the first call is taken: a blocked caller is never let through at start.
-    await this.live.start();
     await backend.start((call) => this.handle(call), { connected: () => void this.reconcile() });
     if (this.stopped) return;
     // A backend that cannot look calls up again (FreeSWITCH: each call's socket died with the old
@@ -201,6 +217,7 @@ export class Controller {
       calls: this.store.calls,
       log: this.opts.log,
       observer: this.observer,
+      presence: this.presence,
     });
     return this.track(call.info.channelId, session);
   }
@@ -234,6 +251,7 @@ function combineObservers(list: (CallObserver | undefined)[]): CallObserver {
     setupLatency: (ms) => all.forEach((o) => o.setupLatency?.(ms)),
     attemptStarted: (r, legs) => all.forEach((o) => o.attemptStarted?.(r, legs)),
     legEnded: (l) => all.forEach((o) => o.legEnded?.(l)),
+    passedOver: (p) => all.forEach((o) => o.passedOver?.(p)),
     callEnded: (r) => all.forEach((o) => o.callEnded?.(r)),
   };
 }

@@ -3,50 +3,19 @@
  * CallControl, step by step, writing the call-log row when the call starts and when it ends
  * (so a call cut off mid-step still has its row). The PBX specifics live in the backends.
  */
-import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { normalizeCaller, normalizeNumber } from '../phone.js';
+import { normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
-import { blockDecision, isWithheldCaller, type BlockMatcher } from '../routing/blocked.js';
-import type { ScheduleOverride } from '../routing/schedule.js';
-import type { ContactRef, CursorMove, Member, RingStep, RoutePlan } from '../routing/plan.js';
+import { blockedPlan, callerOf, lookUpCaller } from './screen.js';
+import type { PassedOver } from '../routing/availability.js';
+import { turnNow } from './turn.js';
+import type { Member, RingStep, RoutePlan } from '../routing/plan.js';
+import type { SessionDeps } from './session-deps.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
 import { describe, transition, type CallEvent, type CallState } from './state.js';
 
-export interface CallObserver {
-  callStarted?(record: CallRecord): void;
-  /** StasisStart / socket connect to the first originate, in ms. */
-  setupLatency?(ms: number): void;
-  /** The route is planned (schedule state, blocked) before anything rings. */
-  routePlanned?(plan: RoutePlan): void;
-  /** An attempt starts ringing these legs (for live views). */
-  attemptStarted?(record: CallRecord, legs: readonly LegSpec[]): void;
-  legEnded?(leg: LegRecord): void;
-  callEnded?(record: CallRecord): void;
-}
-
-export interface SessionDeps {
-  /** The config in force when the call arrived; the call keeps it to its end. */
-  config: Config;
-  backend: 'asterisk' | 'freeswitch';
-  lookupContact(phone: string | null): Promise<ContactRef | null>;
-  /** The known caller's name from the contact store, for the caller label (section 9). */
-  lookupContactName?(phone: string): Promise<string | null>;
-  /** The block list in force now: the config's and the run-time entries (default: the config's). */
-  blockList?(): BlockMatcher;
-  /** Schedule overrides in force now. */
-  overrides?(): ReadonlyMap<string, ScheduleOverride>;
-  cursors: { take<T>(decide: (c: ReadonlyMap<string, number>) => { result: T; moves: readonly CursorMove[] }): Promise<T> };
-  calls: {
-    upsert(record: CallRecord): Promise<void>;
-    saveState(id: string, state: unknown): Promise<void>;
-    deleteState(id: string): Promise<void>;
-  };
-  log: Logger;
-  observer?: CallObserver;
-  now?: () => number;
-}
+export type { CallObserver, PresenceView, SessionDeps } from './session-deps.js';
 
 /** Handle one inbound call from arrival to its call-log row. Never throws. */
 export async function runCall(call: CallControl, deps: SessionDeps): Promise<CallRecord> {
@@ -89,6 +58,7 @@ class CallSession {
       endedAt: null,
       detail: null,
       trace: [],
+      passedOver: [],
     };
   }
 
@@ -108,6 +78,7 @@ class CallSession {
     try {
       await this.execute();
     } catch (err) {
+      this.deps.presence?.ended(this.record.id);
       this.log.error({ err: (err as Error).message }, 'call failed in the controller');
       // finish() tells abandoned (the caller left meanwhile) from failed.
       this.record.detail ??= `controller error: ${(err as Error).message}`;
@@ -119,10 +90,7 @@ class CallSession {
   private async execute(): Promise<void> {
     const { config } = this.deps;
     this.go({ type: 'start' });
-    // A caller who restricted presentation stays withheld: the number is not used, even for look-ups.
-    const restricted = this.call.info.presentationRestricted === true;
-    const withheld = isWithheldCaller(this.call.info.rawCaller, restricted);
-    const from = restricted ? null : normalizeCaller(this.call.info.rawCaller, config.defaultCountry);
+    const { from, withheld } = callerOf(this.call.info, config.defaultCountry);
     let to: string;
     const trace: string[] = [];
     try {
@@ -138,29 +106,22 @@ class CallSession {
     this.log.info({ from, to }, 'inbound call');
 
     // Blocked first (section 7's order): a blocked caller hears no ringing and gets no look-up.
-    const blockList = this.deps.blockList?.() ?? config.blocked;
-    const configured = config.numbers.find((n) => n.number === to);
-    if (blockDecision({ from, withheld }, configured, blockList).blocked) {
-      const { plan } = planRoute({ from, to, withheld }, config, { contact: null, cursors: new Map(), blocked: blockList, at: this.now(), overrides: this.deps.overrides?.() });
-      return this.refuse(plan, trace);
-    }
+    const blocked = this.deps.blockList?.() ?? config.blocked;
+    const refused = blockedPlan({ from, to, withheld }, config, blocked, this.now(), this.deps.overrides?.());
+    if (refused) return this.refuse(refused, trace);
     void this.call.indicateRinging();
 
-    const [contact, contactName] = await Promise.all([
-      this.deps.lookupContact(from).catch((err) => {
-        this.log.warn({ err: (err as Error).message }, 'contact look-up failed: unknown caller');
-        return null;
-      }),
-      from && this.deps.lookupContactName ? this.deps.lookupContactName(from).catch(() => null) : Promise.resolve(null),
-    ]);
+    const [contact, contactName] = await lookUpCaller(this.deps, from, this.log);
     // Taking round-robin / linear members and moving the cursors is one atomic step in the store.
     const at = this.now();
     const overrides = this.deps.overrides?.();
     const plan: RoutePlan = await this.deps.cursors.take((cursors) => {
-      const r = planRoute({ from, to, withheld }, config, { contact, cursors, at, overrides, blocked: blockList, contactName });
+      const availability = this.deps.presence ? { availability: this.deps.presence.availability() } : {};
+      const r = planRoute({ from, to, withheld }, config, { contact, cursors, at, overrides, blocked, contactName, ...availability });
       return { result: r.plan, moves: r.cursorMoves };
     });
     this.record.trace = [...trace, ...plan.trace];
+    for (const p of plan.passedOver) this.passOver(p);
     this.final = plan.final;
     this.plan = plan;
     if (plan.blocked) return this.refuse(plan, trace); // the block list changed in between
@@ -194,7 +155,16 @@ class CallSession {
   }
 
   /** Ring one attempt; 'done' when the call is over (answered and ended, or the caller left). */
-  private async ring(step: RingStep, s: number, a: number, members: Member[], from: string | null, to: string): Promise<'done' | 'next'> {
+  private async ring(step: RingStep, s: number, a: number, planned: Member[], from: string | null, to: string): Promise<'done' | 'next'> {
+    let members = planned;
+    if (this.deps.presence) {
+      // Asked again now: the plan may be a ring time old (section 6).
+      const turn = turnNow(this.deps.config, step, planned, this.deps.presence.availability());
+      members = turn.members;
+      this.record.trace.push(...turn.trace);
+      for (const p of turn.passed) this.passOver(p);
+    }
+    this.recordSkipped(step, members);
     const legs = this.legSpecs(step, s, a, members, from, to);
     if (legs.length === 0) return 'next';
     if (this.firstOriginate) {
@@ -218,9 +188,10 @@ class CallSession {
         ringSeconds: roundSeconds((answeredAt - this.t0) / 1000),
       });
       this.go({ type: 'answered' });
+      this.deps.presence?.answered(this.record.id, leg.user, step.group);
       void this.save();
       void this.saveState('bridged');
-      const end = await this.call.waitBridgeEnd();
+      const end = await this.call.waitBridgeEnd().finally(() => this.deps.presence?.ended(this.record.id));
       this.record.talkSeconds = roundSeconds((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
       this.log.info({ by: end.by, transferTo: end.transferTo }, 'bridged call ended');
@@ -248,6 +219,26 @@ class CallSession {
       }),
     );
     return legs;
+  }
+
+  /** Record a user passed over once per step, however often she was asked. */
+  private passOver(p: PassedOver): void {
+    if (this.record.passedOver.some((q) => q.user === p.user && q.step === p.step)) return;
+    this.record.passedOver.push(p);
+    this.log.info({ user: p.user, reason: p.reason }, 'passed over');
+    this.deps.observer?.passedOver?.(p);
+  }
+
+  /** Devices the PBX reports unavailable get no originate, only a `skipped` leg in the log. */
+  private recordSkipped(step: RingStep, members: Member[]): void {
+    const at = new Date(this.now()).toISOString();
+    for (const m of members) {
+      for (const t of m.skipped ?? []) {
+        const leg: LegRecord = { user: m.user, device: t.device, ...('endpoint' in t ? { endpoint: t.endpoint } : { number: t.number }), rule: step.rule, startedAt: at, result: 'skipped', cause: null };
+        this.record.legs.push(leg);
+        this.deps.observer?.legEnded?.(leg);
+      }
+    }
   }
 
   private recordLegs(specs: LegSpec[], outcome: AttemptOutcome): void {

@@ -14,6 +14,8 @@ import { planRoute } from '../routing/route.js';
 import { blockDecision, BlockList, isWithheldCaller } from '../routing/blocked.js';
 import { parseAt } from '../routing/schedule.js';
 import { Store } from '../store/index.js';
+import { historyView } from '../store/history.js';
+import { EXPLAIN_DEVICES_UNKNOWN } from '../routing/availability.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type CliIO, type Command } from './io.js';
 
 const USAGE = 'usage: switchboard explain [--config FILE] --to NUMBER [--from NUMBER] [--at 2026-12-24T18:30] [--json]';
@@ -94,7 +96,11 @@ export const explainCommand: Command = async (argv, io) => {
     const contactName = from ? ((await store.contacts.get(from))?.name ?? null) : null;
     // Peek, never take: explaining a call must not change who the next real call reaches.
     const cursors = await store.cursors.peek();
-    const { plan } = planRoute({ from, to, withheld }, config, { contact, cursors, at, overrides, blocked, contactName });
+    // Availability as far as the store knows it: DND and the groups' history; no device states.
+    const now = Date.now();
+    const availability = { dnd: new Set((await store.dnd.list()).map((d) => d.userId)), history: historyView(await store.groupAnswers.load(now)), now };
+    const { plan } = planRoute({ from, to, withheld }, config, { contact, cursors, availability, at, overrides, blocked, contactName });
+    plan.trace.push(EXPLAIN_DEVICES_UNKNOWN);
     io.stdout.write(opts.has('json') ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : formatPlanText(plan));
     return 0;
   } catch (err) {

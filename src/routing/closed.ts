@@ -9,6 +9,7 @@ import type { CursorMove, Cursors, FinalAction, RingStep } from './plan.js';
 import { DEFAULT_RING_SECONDS, distributionSteps } from './distribution.js';
 import { clockSentence, scheduleSentence, scheduleState, wallClock, type ScheduleOverride, type ScheduleState } from './schedule.js';
 import { finalSentence } from './trace.js';
+import type { GroupEnv } from './groups.js';
 
 /**
  * The schedule state of a configured number at `at`, with its trace sentences; null for a number
@@ -40,7 +41,7 @@ export function numberSchedule(
 }
 
 /** The whenClosed route of a closed number (spec section 7). */
-export function planClosed(number: InboundNumber, config: Config, cursors: Cursors, trace: string[]): { steps: RingStep[]; final: FinalAction; cursorMoves: CursorMove[] } {
+export function planClosed(number: InboundNumber, config: Config, cursors: Cursors, trace: string[], env: GroupEnv): { steps: RingStep[]; final: FinalAction; cursorMoves: CursorMove[] } {
   const w = number.whenClosed;
   if (!w) {
     trace.push('the number has no whenClosed: straight to the company mailbox');
@@ -57,7 +58,7 @@ export function planClosed(number: InboundNumber, config: Config, cursors: Curso
     trace.push(`whenClosed forwards to ${w.forwardTo}`, `step 1: closed rings ${w.forwardTo} for ${ringSeconds}s`);
   } else if (w.distribution) {
     trace.push(`whenClosed rings distribution ${w.distribution}: its steps, all of them in turn`);
-    ({ steps, cursorMoves } = distributionSteps(w.distribution, config, cursors, trace));
+    ({ steps, cursorMoves } = distributionSteps(w.distribution, config, cursors, trace, env));
   } else trace.push('whenClosed rings nobody: straight to its final action');
 
   // whenClosed's unanswered and voicemail where written, else the distribution's, else the company mailbox, else hang up.

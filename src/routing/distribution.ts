@@ -4,15 +4,15 @@
  */
 import type { Config } from '../config/schema.js';
 import type { CursorMove, Cursors, FinalAction, RingStep } from './plan.js';
-import { groupStep } from './groups.js';
+import { groupStep, type GroupEnv } from './groups.js';
 import { finalSentence, stepWho } from './trace.js';
 
 export const DEFAULT_RING_SECONDS = 20;
 
 /** Step 1: a distribution's steps are the whole route, then its own unanswered action. */
-export function planDistribution(id: string, config: Config, cursors: Cursors, trace: string[]): { steps: RingStep[]; final: FinalAction; cursorMoves: CursorMove[] } {
+export function planDistribution(id: string, config: Config, cursors: Cursors, trace: string[], env: GroupEnv): { steps: RingStep[]; final: FinalAction; cursorMoves: CursorMove[] } {
   trace.push(`the number uses distribution ${id}: its steps are the whole route, all of them in turn`);
-  const { steps, cursorMoves } = distributionSteps(id, config, cursors, trace);
+  const { steps, cursorMoves } = distributionSteps(id, config, cursors, trace, env);
   const dist = config.distributions.find((d) => d.id === id);
   let final: FinalAction;
   let whose: string;
@@ -25,7 +25,7 @@ export function planDistribution(id: string, config: Config, cursors: Cursors, t
 }
 
 /** A distribution's ring-group steps and the cursor moves they take, with their trace; no final action. */
-export function distributionSteps(id: string, config: Config, cursors: Cursors, trace: string[]): { steps: RingStep[]; cursorMoves: CursorMove[] } {
+export function distributionSteps(id: string, config: Config, cursors: Cursors, trace: string[], env: GroupEnv): { steps: RingStep[]; cursorMoves: CursorMove[] } {
   const dist = config.distributions.find((d) => d.id === id);
   const working = new Map(cursors);
   const steps: RingStep[] = [];
@@ -38,7 +38,7 @@ export function distributionSteps(id: string, config: Config, cursors: Cursors, 
       continue;
     }
     const own = typeof entry === 'string' ? undefined : entry.ringSeconds;
-    const r = groupStep(config, group, own ?? group.ringSeconds ?? DEFAULT_RING_SECONDS, working);
+    const r = groupStep(config, group, own ?? group.ringSeconds ?? DEFAULT_RING_SECONDS, working, env);
     trace.push(...r.trace);
     if (r.move) cursorMoves.push(r.move);
     if (r.step) {

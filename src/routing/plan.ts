@@ -4,6 +4,8 @@
  */
 import type { ScheduleState } from './schedule.js';
 
+import type { PassedOver } from './availability.js';
+
 /** `closed`: a closed number's whenClosed forwarding (section 7); `blocked`: the call-log rule of a refused caller (section 9). */
 export type Rule = 'distribution' | 'number-user' | 'contact-owner' | 'also-ring' | 'forwarding' | 'company' | 'closed' | 'blocked';
 export type Device = 'desk' | 'app' | 'mobile' | 'forward' | 'company';
@@ -15,6 +17,8 @@ export interface Member {
   /** The user rung, or null for a forwarding / company number. */
   user: string | null;
   targets: Target[];
+  /** Her devices the PBX reports unavailable: not dialled, logged as `skipped` legs (section 6). */
+  skipped?: Target[];
 }
 
 export interface RingStep {
@@ -24,6 +28,8 @@ export interface RingStep {
   ringSeconds: number;
   /** Set on distribution steps: the ring group this step comes from. */
   group?: string;
+  /** Pass over members on a call (the number's or the group's `skipBusy`); not part of the JSON. */
+  skipBusy?: boolean;
   members: Member[];
 }
 
@@ -42,6 +48,8 @@ export interface RoutePlan {
   steps: RingStep[];
   final: FinalAction;
   trace: string[];
+  /** Users passed over while planning, with the reason (section 6). */
+  passedOver: PassedOver[];
   /** The number's schedule at the call's arrival, or null for a number without one (section 7). */
   schedule: ScheduleState | null;
   /** The caller is refused (section 9): no steps, hang up with cause 21. */

@@ -7,7 +7,9 @@
  */
 import { numberSchema, type Config, type InboundNumber, type User } from '../config/schema.js';
 import type { CallInput, ContactRef, Cursors, FinalAction, Member, PlanResult, RingStep, RoutePlan } from './plan.js';
-import { ringability, userMailbox } from './users.js';
+import type { GroupEnv } from './groups.js';
+import { userMailbox } from './users.js';
+import { checkUser, type Availability, type PassedOver } from './availability.js';
 import { finalSentence, passedOver, stepWho } from './trace.js';
 import { DEFAULT_RING_SECONDS, planDistribution } from './distribution.js';
 import { numberSchedule, planClosed } from './closed.js';
@@ -19,6 +21,8 @@ import type { ScheduleOverride } from './schedule.js';
 export interface PlanContext {
   contact: ContactRef | null;
   cursors: Cursors;
+  /** DND, device states, who is on a call, the groups' history (section 6); default: nothing known. */
+  availability?: Availability;
   /** When the call arrives (ms since the epoch): the schedule clock. */
   at?: number;
   /** Schedule overrides in force (schedule id -> open | closed). */
@@ -34,10 +38,12 @@ const NUMBER_DEFAULTS = numberSchema.omit({ number: true }).parse({});
 /** Plan the route of one inbound call (spec sections 2, 7, 9). Pure. */
 export function planRoute(call: CallInput, config: Config, ctx: PlanContext): PlanResult {
   const trace: string[] = [];
+  const avail = ctx.availability ?? {};
+  const passed: PassedOver[] = [];
   const configured = config.numbers.find((n) => n.number === call.to);
   const block = blockDecision(call, configured, ctx.blocked ?? config.blocked);
   const schedule = numberSchedule(configured, config, ctx.at, ctx.overrides, block.blocked ? [] : trace);
-  const base = { from: call.from, to: call.to, schedule, blocked: false };
+  const base = { from: call.from, to: call.to, schedule, blocked: false, passedOver: passed };
   if (block.blocked) {
     trace.push(block.why, 'final action: hang up (blocked: cause 21, call rejected)');
     const plan: RoutePlan = { ...base, contact: null, steps: [], final: { action: 'hangup' }, trace, blocked: true, callerName: null };
@@ -49,11 +55,12 @@ export function planRoute(call: CallInput, config: Config, ctx: PlanContext): Pl
   if (callerName) trace.push(`desk and softphone legs show the caller ID name "${callerName}"`);
 
   if (configured && schedule && !schedule.open) {
-    const { steps, final, cursorMoves } = planClosed(configured, config, ctx.cursors, trace);
+    // A number's skipBusy also covers its whenClosed route (section 6).
+    const { steps, final, cursorMoves } = planClosed(configured, config, ctx.cursors, trace, { avail, skipBusy: configured.skipBusy, passed });
     return { plan: { ...base, contact, steps, final, trace, callerName }, cursorMoves };
   }
   if (configured?.distribution) {
-    const { steps, final, cursorMoves } = planDistribution(configured.distribution, config, ctx.cursors, trace);
+    const { steps, final, cursorMoves } = planDistribution(configured.distribution, config, ctx.cursors, trace, { avail, skipBusy: configured.skipBusy, passed });
     return { plan: { ...base, contact, steps, final, trace, callerName }, cursorMoves };
   }
   // The schema's defaults, for a number that is not in the config (which may not even be a valid
@@ -63,7 +70,7 @@ export function planRoute(call: CallInput, config: Config, ctx: PlanContext): Pl
 
   const ringSeconds = number.ringSeconds ?? DEFAULT_RING_SECONDS;
   const applicable: RingStep[] = [];
-  const chosen = userStep(number, config, contact, ringSeconds, trace);
+  const chosen = userStep(number, config, contact, ringSeconds, trace, avail, passed);
   if (chosen.step) applicable.push(chosen.step);
   if (number.forwardTo) {
     trace.push(`number ${number.number} forwards to ${number.forwardTo}`);
@@ -86,26 +93,39 @@ export function planRoute(call: CallInput, config: Config, ctx: PlanContext): Pl
   return { plan: { ...base, contact, steps, final, trace, callerName }, cursorMoves: [] };
 }
 
-/** Step 2: the chosen user (if any) plus the alsoRing users, nobody twice. */
-function userStep(number: InboundNumber, config: Config, contact: ContactRef | null, ringSeconds: number, trace: string[]): { step: RingStep | null; user: User | null } {
+/**
+ * Step 2: the chosen user (if any) plus the alsoRing users, nobody twice. A user passed over for
+ * her state now (DND, on a call, not registered) stays chosen for the final action when nobody
+ * else was chosen (section 2): her own mailbox takes the call.
+ */
+function userStep(number: InboundNumber, config: Config, contact: ContactRef | null, ringSeconds: number, trace: string[], avail: Availability, passed: PassedOver[]): { step: RingStep | null; user: User | null } {
   let chosen: { member: Member; user: User; rule: 'number-user' | 'contact-owner' } | null = null;
+  let keptForMailbox: User | null = null;
+  const place = { skipBusy: number.skipBusy };
+  const check = (id: string, rule: PassedOver['step']) => {
+    const r = checkUser(config, id, avail, place);
+    if (r.ok) return r;
+    trace.push(passedOver(id, r.reason));
+    passed.push({ user: id, step: rule, reason: r.reason });
+    if (r.keepsMailbox && rule !== 'also-ring') keptForMailbox ??= r.user ?? null;
+    return null;
+  };
   let ownerTried = false;
   const tryOwner = (why: string): void => {
     if (!contact || chosen || ownerTried) return;
     ownerTried = true;
-    const r = ringability(config, contact.owner);
-    if (r.ok) {
+    const r = check(contact.owner, 'contact-owner');
+    if (r) {
       chosen = { member: r.member, user: r.user, rule: 'contact-owner' };
       trace.push(`${why}: the contact's owner ${contact.owner} is chosen`);
-    } else trace.push(passedOver(contact.owner, r.reason));
+    }
   };
 
   if (number.preferContactOwner) tryOwner('preferContactOwner is on');
   if (!chosen && number.user) {
     trace.push(`number ${number.number} is assigned to ${number.user}`);
-    const r = ringability(config, number.user);
-    if (r.ok) chosen = { member: r.member, user: r.user, rule: 'number-user' };
-    else trace.push(passedOver(number.user, r.reason));
+    const r = check(number.user, 'number-user');
+    if (r) chosen = { member: r.member, user: r.user, rule: 'number-user' };
   }
   tryOwner('the caller is a known contact');
 
@@ -116,19 +136,21 @@ function userStep(number: InboundNumber, config: Config, contact: ContactRef | n
       trace.push(`${id} is also in alsoRing: rings once`);
       continue;
     }
-    const r = ringability(config, id);
-    if (r.ok) {
+    const r = check(id, 'also-ring');
+    if (r) {
       members.push(r.member);
       trace.push(`${id} rings too (alsoRing)`);
-    } else trace.push(passedOver(id, r.reason));
+    }
   }
+  const kept = keptForMailbox as User | null;
+  if (!picked && kept) trace.push(`${kept.id} stays chosen for the final action`);
   if (members.length === 0) {
     trace.push('no user can be rung: the user step is left out');
-    return { step: null, user: null };
+    return { step: null, user: kept };
   }
   if (!picked) trace.push('no user was chosen: the alsoRing users alone make the step');
   const rule = picked ? picked.rule : 'also-ring';
-  return { step: { rule, strategy: 'simultaneous', ringSeconds, members }, user: picked ? picked.user : null };
+  return { step: { rule, strategy: 'simultaneous', ringSeconds, skipBusy: number.skipBusy || undefined, members }, user: picked ? picked.user : kept };
 }
 
 /** A forwarding or company step: one number through the trunk, no user. */

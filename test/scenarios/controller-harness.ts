@@ -86,6 +86,12 @@ export abstract class ControllerHarness {
     await waitFor(() => (this.controller.live.overrides.get(scheduleId) ?? null) === state, 1000, `override ${scheduleId} ${state} in the running controller`);
   }
 
+  async setDnd(user: string, on: boolean): Promise<void> {
+    await this.store.dnd.set(user, on);
+    // The controller re-reads the table every 250 ms; the spec allows a second.
+    await waitFor(() => this.controller.live.dnd.has(user) === on, 1000, `DND ${on ? 'on' : 'off'} for ${user} to reach the controller`);
+  }
+
   /** The finished call-log row, waiting (with a deadline) for the call to end. */
   async waitForRecord(call: PlacedCall, ms = 8000): Promise<CallRecord> {
     const done = await this.store.calls.get(call.callId);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/observability/metrics.js';
 import type { RoutePlan } from '../../src/routing/plan.js';
 
-const base: RoutePlan = { from: '+12025550999', to: '+12025550200', contact: null, steps: [], final: { action: 'hangup' }, trace: [], schedule: null, blocked: false, callerName: null };
+const base: RoutePlan = { from: '+12025550999', to: '+12025550200', contact: null, steps: [], final: { action: 'hangup' }, trace: [], passedOver: [], schedule: null, blocked: false, callerName: null };
 
 describe('metrics', () => {
   it('given planned calls, then calls by schedule and state, and blocked calls by reason, are counted', async () => {
