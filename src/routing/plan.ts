@@ -4,7 +4,12 @@
  */
 import type { ScheduleState } from './schedule.js';
 
-import type { PassedOver } from './availability.js';
+/** One user passed over, as `calls --json` lists it: `step` is the ring group's id, else the rule. */
+export interface PassedOver {
+  user: string;
+  step: string;
+  reason: string;
+}
 
 /** `closed`: a closed number's whenClosed forwarding (section 7); `blocked`: the call-log rule of a refused caller (section 9). */
 export type Rule = 'distribution' | 'number-user' | 'contact-owner' | 'also-ring' | 'forwarding' | 'company' | 'closed' | 'blocked';
