@@ -7,6 +7,7 @@ import type { ConfigIssue } from '../errors.js';
 import type { Config } from './schema.js';
 import { formatPath, type KeyPath, type Locate } from './locate.js';
 import { showValue } from './messages.js';
+import { checkSchedules } from './crosscheck-schedules.js';
 
 /** What the cross-checks found: errors refuse the config, warnings are shown only. */
 export interface CrossCheckResult {
@@ -93,6 +94,8 @@ export function crossCheck(config: Config, file: string, locate: Locate): CrossC
   if (config.company.phone !== undefined && inbound.has(config.company.phone)) {
     error(['company', 'phone'], `${config.company.phone} is one of our own inbound numbers${listedAt(config.company.phone)}: ringing the company phone would loop`);
   }
+
+  checkSchedules(config, { error, warn, hint });
 
   return { errors, warnings };
 }

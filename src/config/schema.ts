@@ -7,6 +7,7 @@
  * on either PBX: no `&`, `,`, `|`, `/` (except in templates), `^`, quotes or spaces.
  */
 import { z } from 'zod';
+import { blockPatternSchema, labelSchema, scheduleSchema, whenClosedSchema } from './schedules.js';
 
 export const E164_RE = /^\+[0-9]{8,15}$/;
 const e164 = z.string().regex(E164_RE, 'must be an E.164 number: "+" and 8 to 15 digits');
@@ -78,6 +79,10 @@ export const numberSchema = z.strictObject({
   fallthrough: z.boolean().default(false),
   unanswered: z.enum(['voicemail', 'hangup']).default('voicemail'),
   distribution: id.optional().describe('a call distribution replaces the chain for this number'),
+  schedule: id.optional().describe('business hours: while the schedule is closed, whenClosed routes the call'),
+  whenClosed: whenClosedSchema.optional().describe('the route while the schedule is closed; default: the company mailbox'),
+  label: labelSchema.optional(),
+  withheld: z.enum(['allow', 'block']).default('allow').describe('block: callers who withhold their number are refused (cause 21)'),
 });
 
 export const STRATEGIES = ['simultaneous', 'round-robin', 'linear'] as const;
@@ -139,6 +144,8 @@ export const configSchema = z.strictObject({
   numbers: z.array(numberSchema).default([]),
   ringGroups: z.array(ringGroupSchema).default([]),
   distributions: z.array(distributionSchema).default([]),
+  schedules: z.array(scheduleSchema).default([]).describe('business hours and holidays (spec section 7)'),
+  blocked: z.array(blockPatternSchema).default([]).describe('callers refused with cause 21: E.164 numbers or prefixes such as "+1900*"'),
   contacts: z
     .strictObject({
       lookup: z
@@ -208,3 +215,4 @@ export type InboundNumber = Config['numbers'][number];
 export type RingGroup = Config['ringGroups'][number];
 export type Distribution = Config['distributions'][number];
 export type Trunk = Config['trunks'][string];
+export type { Schedule, WhenClosed } from './schedules.js';
