@@ -94,5 +94,8 @@ export function typeMessage(value: unknown, expected: string, path: KeyPath, mes
 export function withValue(value: unknown, message: string, path: KeyPath): string {
   // A map is judged as a whole ("must define a trunk named default"): the key already names it.
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return message;
+  // A message that already names its value (the schedule checks write `"25:00" is not a time`) stays as it is.
+  if (typeof value === 'string' && message.includes(JSON.stringify(value))) return message;
+  if ((typeof value === 'string' || typeof value === 'number') && message.startsWith(`${String(value)} `)) return message;
   return `${showValue(value, path)} ${message}`;
 }
