@@ -129,4 +129,6 @@ export interface PbxBackend {
   /** Stop taking calls and disconnect. */
   stop(): Promise<void>;
   isConnected(): boolean;
+  /** Why the PBX connection is down (null while up): shown by /healthz. */
+  disconnectedReason?(): string | null;
 }

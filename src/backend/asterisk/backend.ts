@@ -43,7 +43,17 @@ export class AsteriskBackend implements PbxBackend {
     this.settings = asteriskSettings(opts.config);
     const { url, username, password, app, maxSockets, requestTimeoutMs } = this.settings;
     this.rest = new AriRest({ url, username, password, maxSockets, timeoutMs: requestTimeoutMs });
-    this.events = new AriEvents({ url, username, password, app, log: opts.log.child({ component: 'ari' }) });
+    this.events = new AriEvents({
+      url,
+      username,
+      password,
+      app,
+      log: opts.log.child({ component: 'ari' }),
+      timeoutMs: requestTimeoutMs,
+      // Our own GET of resources.json first: it has a timeout and keeps the HTTP status (a 401 is
+      // reported as refused credentials instead of swagger-client's uncaught throw).
+      probe: () => this.rest.request('GET', '/api-docs/resources.json'),
+    });
     this.events.on('event', (e: AriEvent) => this.dispatch(e));
   }
 
@@ -127,6 +137,11 @@ export class AsteriskBackend implements PbxBackend {
 
   isConnected(): boolean {
     return this.events.isConnected();
+  }
+
+  /** Why the ARI connection is down (null while up), e.g. refused credentials. */
+  disconnectedReason(): string | null {
+    return this.events.disconnectedReason();
   }
 
   /** Calls being handled right now. */

@@ -29,14 +29,18 @@ export class FreeswitchBackend implements PbxBackend {
   private templates: { endpoint: string; trunk: string };
   private readonly log: Logger;
 
-  constructor(deps: { config: Config; log: Logger }) {
+  private readonly timeoutMs: number | undefined;
+
+  /** `replyTimeoutMs`: how long an ESL peer may stay silent before we close it (tests shorten it). */
+  constructor(deps: { config: Config; log: Logger; replyTimeoutMs?: number }) {
+    this.timeoutMs = deps.replyTimeoutMs;
     const fs = deps.config.freeswitch ?? freeswitchDefaults();
     const at = fs.listen.lastIndexOf(':');
     this.listenHost = fs.listen.slice(0, at);
     this.listenPortWanted = Number(fs.listen.slice(at + 1));
     this.log = deps.log.child({ backend: 'freeswitch' });
     this.templates = templatesOf(deps.config);
-    this.inbound = new InboundEsl(fs.esl, this.log);
+    this.inbound = new InboundEsl(fs.esl, this.log, deps.replyTimeoutMs);
     this.server = net.createServer((socket) => void this.accept(socket));
   }
 
@@ -74,7 +78,9 @@ export class FreeswitchBackend implements PbxBackend {
   }
 
   private async accept(socket: net.Socket): Promise<void> {
-    const conn = new EslConnection(socket);
+    // A connection that never answers `connect` (not FreeSWITCH's socket app, or a scanner) is
+    // closed after the reply timeout instead of holding a file descriptor forever.
+    const conn = new EslConnection(socket, this.timeoutMs);
     this.conns.add(conn);
     conn.once('close', () => this.conns.delete(conn));
     try {
