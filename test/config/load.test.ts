@@ -146,7 +146,7 @@ describe('config errors', () => {
   it('unknown strategy', () => {
     expect(errorOf(BASE.replace('round-robin', 'round-robbin'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:8: ringGroups[0].strategy: round-robbin is not one of simultaneous, round-robin, linear (did you mean "round-robin"?)"
+      sb.yaml:8: ringGroups[0].strategy: round-robbin is not one of simultaneous, round-robin, linear, least-recent, fewest-calls (did you mean "round-robin"?)"
     `);
   });
   it('missing required keys point at the parent map', () => {

@@ -22,7 +22,7 @@ const CASES: Array<[string, string, string[]]> = [
   ["ext_number", 'users:\n  - { id: a, name: A, extension: 1001 }\n', ["sb.yaml:2: users[0].extension: 1001 is a number, expected text (quote it: \"1001\")"]],
   ["name_empty", 'users:\n  - { id: a, name: "" }\n', ["sb.yaml:2: users[0].name: \"\" must not be empty"]],
   ["id_bad", 'users:\n  - { id: "a b", name: A }\n', ["sb.yaml:2: users[0].id: \"a b\" must be 1 to 64 letters, digits, \"_\", \".\" or \"-\""]],
-  ["strategy", 'users:\n  - { id: a, name: A }\nringGroups:\n  - { id: g, strategy: fifo, members: [a] }\n', ["sb.yaml:4: ringGroups[0].strategy: fifo is not one of simultaneous, round-robin, linear"]],
+  ["strategy", 'users:\n  - { id: a, name: A }\nringGroups:\n  - { id: g, strategy: fifo, members: [a] }\n', ["sb.yaml:4: ringGroups[0].strategy: fifo is not one of simultaneous, round-robin, linear, least-recent, fewest-calls"]],
   ["members_empty", 'ringGroups:\n  - { id: g, strategy: linear, members: [] }\n', ["sb.yaml:2: ringGroups[0].members: is an empty list: must name at least one member"]],
   ["timeout", 'contacts:\n  lookup: { url: "http://x/{caller}", timeoutMs: 5 }\n', ["sb.yaml:2: contacts.lookup.timeoutMs: 5 must be a whole number from 10 to 10000 ms"]],
   ["url_nocaller", 'contacts:\n  lookup: { url: "http://x/owner" }\n', ["sb.yaml:2: contacts.lookup.url: http://x/owner must contain {caller}"]],
