@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseCallerId } from '../../src/sim/asterisk/channels.js';
+import { idsConflict } from '../../src/sim/asterisk/originate.js';
 
 describe('parseCallerId (as Asterisk parses an originate callerId)', () => {
   it.each([
@@ -17,5 +18,19 @@ describe('parseCallerId (as Asterisk parses an originate callerId)', () => {
     ['', { name: '', number: '' }],
   ])('given %j, then %j', (raw, want) => {
     expect(parseCallerId(raw)).toEqual(want);
+  });
+});
+
+describe('idsConflict (Asterisk matches assigned channel ids by prefix)', () => {
+  it.each([
+    [[], 'x-1-caller', 'x-1', true],
+    [[], 'x-1', 'x-1-caller', false],
+    [[], 'a', 'b', false],
+    [['x-10-in'], 'x-1', undefined, true],
+    [['X-1-IN'], 'x-1-in', undefined, true],
+    [['x-1-in'], 'x-10-in', 'x-10-pstn', false],
+    [['x-1-in'], undefined, 'x-1', true],
+  ] as const)('given channels %j, channelId %j and otherChannelId %j, then conflict is %j', (existing, one, two, want) => {
+    expect(idsConflict(existing, one, two)).toBe(want);
   });
 });

@@ -25,6 +25,8 @@ export interface InstanceLayout {
   ariPassword: string;
   /** Desk phones that register over real SIP: extension -> digest password. */
   sipPhones: Record<string, string>;
+  /** More dialplan contexts, appended (the Docker harness's outside numbers, for one). */
+  extraDialplan: string;
 }
 
 /** Channel drivers and modules that would open public ports, read databases, or load samples. */
@@ -96,7 +98,7 @@ export const OBSERVER_APP = 'sb-observer';
  * sets over ARI (SBPHONE_<ext>, SBNUM_<digits>): "<kind>-<seconds before>-<talk seconds>".
  * No behaviour set: unreachable, as the simulator's devices are.
  */
-export function extensionsConf(): string {
+export function extensionsConf(extra = ''): string {
   return `[general]
 static = yes
 writeprotect = yes
@@ -142,6 +144,7 @@ exten => talk,1,Playback(demo-congrats)
  same => n,Goto(loop)
 exten => quiet,1,Wait(3600)
 
+${extra}
 #include "extensions_switchboard.conf"
 `;
 }
@@ -216,7 +219,7 @@ export function instanceFiles(l: InstanceLayout, install: AsteriskInstall): Reco
     'logger.conf': loggerConf(),
     'http.conf': httpConf(l),
     'ari.conf': ariConf(l),
-    'extensions.conf': extensionsConf(),
+    'extensions.conf': extensionsConf(l.extraDialplan),
     'extensions_switchboard.conf': shipped('extensions_switchboard.conf'),
     'switchboard_globals.conf': shipped('switchboard_globals.conf'),
     'voicemail.conf': shipped('voicemail.conf'),

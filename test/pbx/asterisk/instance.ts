@@ -53,6 +53,8 @@ export interface StartOptions {
   carrierPort?: number;
   /** UDP port the SIP carrier's UAC sends from (the trunk's identify match); a fresh free one by default. */
   carrierSourcePort?: number;
+  /** More dialplan contexts for extensions.conf. */
+  extraDialplan?: string;
   /** Keep the folder after stop (debugging: SWITCHBOARD_KEEP_PBX=1). */
   keep?: boolean;
 }
@@ -86,6 +88,7 @@ export class AsteriskInstance {
       carrierSourcePort: opts.carrierSourcePort ?? (await freeUdpPort()),
       ariPassword: randomBytes(18).toString('base64url'),
       sipPhones: opts.sipPhones ?? {},
+      extraDialplan: opts.extraDialplan ?? '',
     };
     for (const sub of ['etc', 'lib', 'agi', 'spool', 'run', 'log']) mkdirSync(join(dir, sub), { recursive: true });
     for (const [name, text] of Object.entries(instanceFiles(layout, install))) writeFileSync(join(dir, 'etc', name), text);

@@ -42,7 +42,8 @@ export class Sipp {
 
   /** The SIP messages of a process (for failure messages). */
   static trace(p: { log: string }): string {
-    return existsSync(p.log) ? readFileSync(p.log, 'utf8').slice(-4000) : '(no SIPp log)';
+    const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8').slice(-4000) : '');
+    return `${read(p.log) || '(no SIP messages)'}\n${read(`${p.log}.err`)}`;
   }
 
   private remote(): string {
