@@ -146,6 +146,10 @@ export class RealAsteriskHarness extends ControllerHarness implements ScenarioHa
     return [...this.observer.mailboxes];
   }
 
+  failsafeCalls(): string[] {
+    return [...this.observer.failsafe];
+  }
+
   dialed(): { dial: string; callerId: string }[] {
     return this.observer.dialed();
   }

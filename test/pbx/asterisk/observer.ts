@@ -33,6 +33,8 @@ export class AriObserver extends EventEmitter {
   readonly channels = new Map<string, ChannelInfo>();
   readonly bridges = new Map<string, string[]>();
   readonly mailboxes: string[] = [];
+  /** Channels that ran the shipped dialplan's [switchboard-failsafe] (no controller took them). */
+  readonly failsafe = new Set<string>();
   /** Originated test-device channels in creation order (id), for dialed(). */
   private readonly dialedIds: string[] = [];
   /** Destroyed test-device channels keep their last name and caller ID here for dialed(). */
@@ -84,6 +86,7 @@ export class AriObserver extends EventEmitter {
       case 'ChannelDialplan':
         this.track(ch);
         if (e.dialplan_app === 'VoiceMail') this.mailboxes.push(String(e.dialplan_app_data).split('@')[0]!);
+        if (ch?.dialplan?.context === 'switchboard-failsafe') this.failsafe.add(ch.id);
         break;
       default:
         this.track(ch);
