@@ -20,7 +20,15 @@ export interface EslSimulatorOptions {
   voicemailMaxMs?: number;
   /** Send the linger notice right after CHANNEL_HANGUP, before the last events (surprise 5). */
   earlyLingerNotice?: boolean;
+  /**
+   * Channel variables the dialplan sets before `socket`: by default what the shipped
+   * dialplan/freeswitch/switchboard.xml sets; `{}` imitates an older copy without them.
+   */
+  beforeSocket?: Record<string, string>;
 }
+
+/** The `set` actions before `socket` in dialplan/freeswitch/switchboard.xml. */
+export const SHIPPED_BEFORE_SOCKET: Readonly<Record<string, string>> = { continue_on_fail: 'true', hangup_after_bridge: 'false' };
 
 export interface VoicemailRecord {
   uuid: string;
@@ -122,6 +130,7 @@ export class EslSimulator {
     });
     ch.chanState = 'CS_EXECUTE';
     ch.callState = 'RINGING';
+    for (const [k, v] of Object.entries(this.opts.beforeSocket ?? SHIPPED_BEFORE_SOCKET)) ch.vars.set(k, v);
     this.addChannel(ch);
     this.emitEvent(ch, 'CHANNEL_CREATE');
     const runner = new CallRunner(this, ch);
