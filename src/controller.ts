@@ -115,7 +115,7 @@ export class Controller {
   async reload(env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
     const next = await loadConfig(this.loaded.file, env);
     this.useConfig(next);
-    this.backend.updateConfig?.(next.config);
+    this.backend.updateConfig(next.config);
     if (next.config.backend !== this.backend.kind) {
       this.opts.log.warn({ running: this.backend.kind, configured: next.config.backend }, 'backend changed in the config: it takes effect at the next restart');
     }
@@ -148,8 +148,8 @@ export class Controller {
       return;
     }
     const result = await this.backend.reconcile({ active, stored });
-    for (const { stored: s, control } of result.resumed) {
-      this.track(s.id, resumeCall(control, s, deps).finally(() => control.dispose?.()));
+    for (const { stored: s, control, answeredBy } of result.resumed) {
+      this.track(s.id, resumeCall(control, s, deps, answeredBy).finally(() => control.dispose()));
     }
     for (const s of result.gone) await closeLostCall(s, deps);
     if (result.resumed.length || result.gone.length || result.cleaned.length) {
@@ -196,7 +196,7 @@ export class Controller {
 
   /** Stop: take no new calls, let calls in progress finish (up to drainMs), then disconnect. */
   async stop(drainMs = 30_000): Promise<{ drained: boolean }> {
-    this.backend.stopAccepting?.();
+    this.backend.stopAccepting();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       Promise.allSettled([...this.sessions.values()]).then(() => true),
