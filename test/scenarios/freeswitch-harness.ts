@@ -12,12 +12,13 @@ const PASSWORD = 'ClueCon';
 
 export class FreeswitchHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'freeswitch' as const;
+  readonly voicemailMs = 1500;
   sim!: EslSimulator;
 
   async start(input: ConfigInput): Promise<void> {
     // The controller's listener port is known only once it listens: start the simulator first,
     // then point its `socket` application at the controller.
-    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 } });
+    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 }, voicemailMaxMs: this.voicemailMs });
     const config = configSchema.parse({
       ...input,
       backend: 'freeswitch',

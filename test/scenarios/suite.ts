@@ -93,6 +93,19 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       await noLeaks();
     });
 
+    it('given the caller stays on until voicemail ends by itself, then the PBX ends the call and no channel is left', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'busy' });
+      h.setDevice({ endpoint: '1002' }, { kind: 'busy' });
+      const before = h.voicemails().length;
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('voicemail');
+      await waitFor(() => h.voicemails().length > before, 3000, 'voicemail started');
+      // Nobody hangs up here: the end of voicemail must end the call (issue 11 item 6).
+      await waitFor(() => h.live().channels === 0, h.voicemailMs + 5000, 'no channel left after voicemail');
+      expect(h.live()).toEqual({ channels: 0, bridges: 0 });
+    });
+
     it('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'rejected' });
       h.setDevice({ endpoint: '1002' }, { kind: 'rejected' });

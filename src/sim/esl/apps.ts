@@ -80,7 +80,7 @@ function untilHangupOr(runner: CallRunner, ms: number): Promise<void> {
 
 /**
  * `voicemail <profile> <domain> <mailbox>`. It does NOT answer (surprise 9, trace b4): a caller not
- * answered before stays in early media. The simulated caller leaves after voicemailMaxMs.
+ * answered before stays in early media. The message ends after voicemailMaxMs (the caller stays on).
  */
 async function voicemail(runner: CallRunner, arg: string): Promise<void> {
   const { sim, ch } = runner;
@@ -101,6 +101,6 @@ async function voicemail(runner: CallRunner, arg: string): Promise<void> {
     at: new Date().toISOString(),
   });
   await untilHangupOr(runner, sim.opts.voicemailMaxMs ?? 30_000);
-  // mod_voicemail says goodbye and hangs up once the message is left.
-  if (ch.up) sim.hangupChannel(ch, 'NORMAL_CLEARING');
+  // mod_voicemail says goodbye and returns WITHOUT hanging up (issue 11 item 6, seen on the real
+  // 1.10.12): under `socket ... async` the channel is parked again and waits for the next command.
 }
