@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { AriSimulator } from '../src/sim/ari/index.js';
+import { AriSimulator } from '../src/sim/asterisk/index.js';
 import { median } from './load-stats.js';
 
 interface AriClientLike extends EventEmitter {

@@ -9,7 +9,7 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { AriSimulator, type SimEventRecord } from '../src/sim/ari/index.js';
+import { AriSimulator, type SimEventRecord } from '../src/sim/asterisk/index.js';
 import { serveIpc } from './load-ipc.js';
 import { BENCH_ARI, callerNumber, calledNumber, deskOf } from './load-config.js';
 

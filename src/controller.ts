@@ -10,7 +10,7 @@ import { createCrmLookup } from './contacts/crm.js';
 import { resolveContact } from './contacts/resolve.js';
 import { OwnerIndex } from './contacts/owner-index.js';
 import { runCall, type CallObserver } from './call/session.js';
-import type { CallControl, PbxBackend, StoredCall } from './backend/types.js';
+import type { CallControl, PbxBackend, StoredCall } from './call/contract.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
 import { Metrics } from './observability/metrics.js';
 

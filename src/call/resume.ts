@@ -6,7 +6,7 @@
  * - gone: the caller left while nobody was watching; the row is closed with what is known.
  */
 import type { Logger } from '../log.js';
-import type { CallControl, StoredCall } from '../backend/types.js';
+import type { CallControl, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord } from './record.js';
 
 export interface ResumeDeps {

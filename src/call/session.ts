@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { normalizeCaller, normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
 import type { ContactRef, CursorMove, Member, RingStep, RoutePlan } from '../routing/plan.js';
-import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from '../backend/types.js';
+import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
 import { describe, transition, type CallEvent, type CallState } from './state.js';
 

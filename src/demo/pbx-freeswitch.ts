@@ -6,7 +6,7 @@ const PASSWORD = 'ClueCon';
 
 /** Start the ESL simulator; the controller's socket port is wired in by `attach` once it listens. */
 export async function startFreeswitchDemoPbx(): Promise<DemoPbx> {
-  const { EslSimulator } = await import('../sim/esl/simulator.js');
+  const { EslSimulator } = await import('../sim/freeswitch/simulator.js');
   const sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 } });
   return {
     configure: (config) => ({

@@ -3,7 +3,7 @@
  * ESL simulator (FreeSWITCH). Each fills in the config keys its controller needs to reach it.
  */
 import type { Config } from '../config/schema.js';
-import type { PbxBackend } from '../backend/types.js';
+import type { PbxBackend } from '../call/contract.js';
 import type { DeviceBehaviour } from '../sim/devices.js';
 import type { DemoDevice } from './script.js';
 
@@ -24,7 +24,7 @@ const PASSWORD = 'demo';
 
 /** The embedded ARI simulator on a free 127.0.0.1 port. */
 export async function startAsteriskDemoPbx(): Promise<DemoPbx> {
-  const { AriSimulator } = await import('../sim/ari/index.js');
+  const { AriSimulator } = await import('../sim/asterisk/index.js');
   const { asteriskSettings } = await import('../backend/asterisk/backend.js');
   const sim = await AriSimulator.start({ port: 0, username: USER, password: PASSWORD });
   return {

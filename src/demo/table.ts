@@ -3,7 +3,7 @@
  * printed per call as it ends (so `npm start > log` stays readable).
  */
 import type { CallRecord } from '../call/record.js';
-import type { LegSpec } from '../backend/types.js';
+import type { LegSpec } from '../call/contract.js';
 
 export interface Row {
   n: number;

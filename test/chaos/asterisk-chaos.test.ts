@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AsteriskHarness } from '../scenarios/asterisk-harness.js';
 import { SCENARIO_CONFIG } from '../scenarios/suite.js';
-import { AriSimulator } from '../../src/sim/ari/index.js';
+import { AriSimulator } from '../../src/sim/asterisk/index.js';
 import type { AsteriskBackend } from '../../src/backend/asterisk/backend.js';
 import { waitFor } from '../support/wait.js';
 

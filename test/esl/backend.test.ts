@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EslSimulator } from '../../src/sim/esl/simulator.js';
+import { EslSimulator } from '../../src/sim/freeswitch/simulator.js';
 import { FreeswitchBackend } from '../../src/backend/freeswitch/backend.js';
 import { buildBridge } from '../../src/backend/freeswitch/bridge-arg.js';
-import { safeCallerId } from '../../src/backend/dialstring.js';
+import { safeCallerId } from '../../src/call/dialstring.js';
 import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
-import type { CallControl, LegSpec } from '../../src/backend/types.js';
+import type { CallControl, LegSpec } from '../../src/call/contract.js';
 import { waitFor } from '../support/wait.js';
 
 let sim: EslSimulator;

@@ -14,7 +14,7 @@ import {
   urlDecode,
   urlEncode,
   type EslFrame,
-} from '../../src/backend/freeswitch/protocol.js';
+} from '../../src/esl/protocol.js';
 import { SwitchboardError } from '../../src/errors.js';
 import { describeShared, sharedPath } from '../support/shared.js';
 

@@ -1,5 +1,5 @@
 /**
- * Why the FreeSWITCH backend speaks ESL through its own codec (src/backend/freeswitch/protocol.ts)
+ * Why the FreeSWITCH backend speaks ESL through its own codec (src/esl/protocol.ts)
  * and uses drachtio-modesl only as the reference client in tests: modesl's parser runs
  * `decodeURIComponent` on every header value inside its socket's data handler, so one malformed
  * `%` escape from the peer is an uncaught URIError: the whole controller, and every call it
@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EslParser, frameToEvent } from '../../src/backend/freeswitch/protocol.js';
+import { EslParser, frameToEvent } from '../../src/esl/protocol.js';
 import { REPO_ROOT } from '../support/shared.js';
 
 const FRAME_BODY = 'Event-Name: CHANNEL_CREATE\nUnique-ID: abc\nCaller-Caller-ID-Name: 100%\n\n';

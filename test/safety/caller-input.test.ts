@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { runCall } from '../../src/call/session.js';
 import { configSchema } from '../../src/config/schema.js';
-import { dialStringFor } from '../../src/backend/dialstring.js';
+import { dialStringFor } from '../../src/call/dialstring.js';
 import { silentLogger } from '../../src/log.js';
-import type { AttemptOutcome, CallControl, LegSpec } from '../../src/backend/types.js';
+import type { AttemptOutcome, CallControl, LegSpec } from '../../src/call/contract.js';
 import type { CallRecord } from '../../src/call/record.js';
 import { SCENARIO_CONFIG } from '../scenarios/suite.js';
 

@@ -1,5 +1,5 @@
 /** The scenario harness on Asterisk: the ARI simulator, the real ari-client, the controller. */
-import { AriSimulator } from '../../src/sim/ari/index.js';
+import { AriSimulator } from '../../src/sim/asterisk/index.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
 import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';

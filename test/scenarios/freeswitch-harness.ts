@@ -1,6 +1,6 @@
 /** The scenario harness on FreeSWITCH: the ESL simulator, outbound + inbound ESL, the controller. */
-import { EslSimulator } from '../../src/sim/esl/simulator.js';
-import { parseBridgeArg } from '../../src/sim/esl/dialstring.js';
+import { EslSimulator } from '../../src/sim/freeswitch/simulator.js';
+import { parseBridgeArg } from '../../src/sim/freeswitch/dialstring.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
 import type { FreeswitchBackend } from '../../src/backend/freeswitch/backend.js';

@@ -37,8 +37,30 @@ export const SCENARIO_CONFIG: ConfigInput = {
   ],
 };
 
-/** Run the whole suite against the harness `make` builds. */
-export function scenarioSuite(make: () => ScenarioHarness): void {
+/**
+ * Tests a backend cannot pass yet, each group with the reason (hono's `runTest({ skip })`): the
+ * skipped test still shows in the report, named, with its reason. `tests` are test titles.
+ */
+export interface SuiteSkip {
+  reason: string;
+  tests: string[];
+}
+
+export interface SuiteOptions {
+  skip?: SuiteSkip[];
+}
+
+/** Run the whole suite against the harness `make` builds, minus the named skips. */
+export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions = {}): void {
+  const skipReason = new Map<string, string>();
+  for (const s of options.skip ?? []) for (const t of s.tests) skipReason.set(t, s.reason);
+  const seen = new Set<string>();
+  const test = (name: string, fn: () => Promise<void>, timeoutMs?: number): void => {
+    seen.add(name);
+    const reason = skipReason.get(name);
+    if (reason !== undefined) it.skip(`${name} [skipped: ${reason}]`, fn);
+    else it(name, fn, timeoutMs);
+  };
   let h: ScenarioHarness;
   beforeAll(async () => {
     h = make();
@@ -56,7 +78,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
   };
 
   describe('number-user', () => {
-    it('given alice answers, then she is bridged and the alsoRing leg is cancelled at once', async () => {
+    test('given alice answers, then she is bridged and the alsoRing leg is cancelled at once', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 150 });
       h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
       const call = await h.placeCall({ from: CALLER, to: '+12025550200', hangupAfterMs: 800 });
@@ -73,7 +95,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       await noLeaks();
     });
 
-    it('given every leg is busy, then the step is unanswered at once and the call goes to her voicemail', async () => {
+    test('given every leg is busy, then the step is unanswered at once and the call goes to her voicemail', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'busy' });
       h.setDevice({ endpoint: '1002' }, { kind: 'busy' });
       const before = h.voicemails().length;
@@ -93,7 +115,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       await noLeaks();
     });
 
-    it('given the caller stays on until voicemail ends by itself, then the PBX ends the call and no channel is left', async () => {
+    test('given the caller stays on until voicemail ends by itself, then the PBX ends the call and no channel is left', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'busy' });
       h.setDevice({ endpoint: '1002' }, { kind: 'busy' });
       const before = h.voicemails().length;
@@ -106,7 +128,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       expect(h.live()).toEqual({ channels: 0, bridges: 0 });
     });
 
-    it('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {
+    test('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'rejected' });
       h.setDevice({ endpoint: '1002' }, { kind: 'rejected' });
       const before = h.voicemails().length;
@@ -122,7 +144,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       await noLeaks();
     });
 
-    it('given the caller hangs up while it rings, then every leg is hung up and the call is abandoned', async () => {
+    test('given the caller hangs up while it rings, then every leg is hung up and the call is abandoned', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'noanswer' });
       h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
       const call = await h.placeCall({ from: CALLER, to: '+12025550200', hangupAfterMs: 400 });
@@ -133,7 +155,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       await noLeaks();
     });
 
-    it('given the answering phone hangs up after the bridge, then the caller is hung up too', async () => {
+    test('given the answering phone hangs up after the bridge, then the caller is hung up too', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
       h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
       const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
@@ -147,7 +169,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
   });
 
   describe('fallthrough, forwarding and company', () => {
-    it('given nobody answers with fallthrough on, then the forwarding number rings next and answers', async () => {
+    test('given nobody answers with fallthrough on, then the forwarding number rings next and answers', async () => {
       h.setDevice({ endpoint: '1003' }, { kind: 'noanswer' });
       h.setDevice({ number: '+12025550113' }, { kind: 'noanswer' });
       h.setDevice({ number: '+12025550300' }, { kind: 'answer', afterMs: 100 });
@@ -163,7 +185,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       await noLeaks();
     });
 
-    it('given a number not in the config, then the company phone rings', async () => {
+    test('given a number not in the config, then the company phone rings', async () => {
       h.setDevice({ number: '+12025550100' }, { kind: 'answer', afterMs: 50 });
       const call = await h.placeCall({ from: CALLER, to: '+12025559999', hangupAfterMs: 500 });
       const r = await h.waitForRecord(call);
@@ -171,7 +193,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       expect(r.answeredBy).toEqual({ user: null, device: 'company' });
     });
 
-    it('given nobody can be rung and unanswered is hangup, then the call is dropped with no leg', async () => {
+    test('given nobody can be rung and unanswered is hangup, then the call is dropped with no leg', async () => {
       const call = await h.placeCall({ from: CALLER, to: '+12025550250' });
       const r = await h.waitForRecord(call);
       expect(r.outcome).toBe('dropped');
@@ -179,7 +201,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       await noLeaks();
     });
 
-    it('given the only phone is unreachable, then the step fails at once and the call is dropped', async () => {
+    test('given the only phone is unreachable, then the step fails at once and the call is dropped', async () => {
       h.setDevice({ endpoint: '1002' }, { kind: 'unreachable' });
       const call = await h.placeCall({ from: CALLER, to: '+12025550240' });
       const r = await h.waitForRecord(call);
@@ -190,7 +212,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
   });
 
   describe('contacts and distributions', () => {
-    it("given a known caller and preferContactOwner, then the contact's owner rings", async () => {
+    test("given a known caller and preferContactOwner, then the contact's owner rings", async () => {
       await h.addContact('+12025550888', 'bob');
       h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
       const call = await h.placeCall({ from: '+12025550888', to: '+12025550220', hangupAfterMs: 500 });
@@ -199,7 +221,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       expect(r.answeredBy).toEqual({ user: 'bob', device: 'desk' });
     });
 
-    it('given a round-robin group, then three calls take the three members in turn', async () => {
+    test('given a round-robin group, then three calls take the three members in turn', async () => {
       for (const ext of ['1001', '1002', '1003']) h.setDevice({ endpoint: ext }, { kind: 'answer', afterMs: 30 });
       h.setDevice({ number: '+12025550113' }, { kind: 'noanswer' });
       const answered: (string | null)[] = [];
@@ -212,7 +234,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       expect(answered).toEqual(['alice', 'bob', 'carol']);
     });
 
-    it('given a linear group, then members ring one at a time until one answers', async () => {
+    test('given a linear group, then members ring one at a time until one answers', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'noanswer' });
       h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
       const call = await h.placeCall({ from: CALLER, to: '+12025550260', hangupAfterMs: 2500 });
@@ -225,7 +247,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
   });
 
   describe('caller safety', () => {
-    it('given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX', async () => {
+    test('given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
       h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
       const hostile = `1001&PJSIP/666,user/1002|"^'\n${'x'.repeat(500)}`;
@@ -242,7 +264,7 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       }
     });
 
-    it('given a withheld caller, then every leg is withheld too', async () => {
+    test('given a withheld caller, then every leg is withheld too', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
       const before = h.dialed().length;
       const call = await h.placeCall({ from: 'anonymous', to: '+12025550200', hangupAfterMs: 300 });
@@ -251,4 +273,8 @@ export function scenarioSuite(make: () => ScenarioHarness): void {
       for (const d of h.dialed().slice(before)) expect(d.callerId).toBe('anonymous');
     });
   });
+
+  // A skip naming no test is a stale skip: fail loudly instead of hiding nothing.
+  const unknown = [...skipReason.keys()].filter((t) => !seen.has(t));
+  if (unknown.length > 0) throw new Error(`scenario suite: skip list names unknown tests: ${unknown.join('; ')}`);
 }

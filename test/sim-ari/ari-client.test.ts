@@ -1,6 +1,6 @@
 /** The real ari-client 2.2.0 against the simulator: connect, inbound call, originate, bridge, hangup, voicemail. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AriSimulator, SimEventRecord } from '../../src/sim/ari/index.js';
+import type { AriSimulator, SimEventRecord } from '../../src/sim/asterisk/index.js';
 import { nextEvent, waitFor } from '../support/wait.js';
 import { APP, collect, connectClient, rest, startSim, type AriClient } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /** Shared test helpers: start a simulator, connect ari-client, collect delivered events. */
-import { AriSimulator, type AriSimOptions, type SimEventRecord } from '../../src/sim/ari/index.js';
+import { AriSimulator, type AriSimOptions, type SimEventRecord } from '../../src/sim/asterisk/index.js';
 
 export const USER = 'switchboard';
 export const PASS = 'sim-secret';

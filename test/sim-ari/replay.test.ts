@@ -8,7 +8,7 @@
  * simulator produces; such spots are listed in `reorder` per trace and compared as sets.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { AriSimulator } from '../../src/sim/ari/index.js';
+import type { AriSimulator } from '../../src/sim/asterisk/index.js';
 import { describeShared, sharedPath } from '../support/shared.js';
 import { waitFor } from '../support/wait.js';
 import { connectClient, startSim, type AriClient } from './helpers.js';

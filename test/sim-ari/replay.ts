@@ -7,7 +7,7 @@
  * sequence suffix plus the how-many-th channel of that base it is (`Local/noanswer@sim;1#1`).
  */
 import { readFileSync } from 'node:fs';
-import type { AriSimulator, SimEventRecord } from '../../src/sim/ari/index.js';
+import type { AriSimulator, SimEventRecord } from '../../src/sim/asterisk/index.js';
 import { waitFor } from '../support/wait.js';
 import { rest } from './helpers.js';
 

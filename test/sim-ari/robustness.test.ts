@@ -1,7 +1,7 @@
 /** Stasis failure with no WebSocket (fail-safe route), bad requests, auth, the control API and the session limit. */
 import { request, Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AriSimulator } from '../../src/sim/ari/index.js';
+import type { AriSimulator } from '../../src/sim/asterisk/index.js';
 import { waitFor } from '../support/wait.js';
 import { PASS, rest, startSim, USER } from './helpers.js';
 

@@ -1,6 +1,6 @@
 /** The runner without a controller: calls that never get a row, and the order calls are placed in. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AriSimulator } from '../../src/sim/ari/index.js';
+import { AriSimulator } from '../../src/sim/asterisk/index.js';
 import { SimulateAri } from '../../src/simulate/ari.js';
 import { runScenario } from '../../src/simulate/runner.js';
 import type { Scenario } from '../../src/simulate/scenario.js';

@@ -13,7 +13,7 @@ import { simulateCommand } from '../../src/cli/simulate.js';
 import { loadConfig } from '../../src/config/load.js';
 import { Controller } from '../../src/controller.js';
 import { silentLogger } from '../../src/log.js';
-import { AriSimulator } from '../../src/sim/ari/index.js';
+import { AriSimulator } from '../../src/sim/asterisk/index.js';
 import type { JsonResult } from '../../src/simulate/report.js';
 import { REPO_ROOT } from '../support/shared.js';
 

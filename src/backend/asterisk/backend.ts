@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { asteriskDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import type { CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../types.js';
+import type { CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
 import { AriRest, type AriBridge } from './rest.js';
 import { AriEvents, type AriEvent } from './events.js';
 import { AsteriskCall, LEG_APP_ARG, type AsteriskSnapshot } from './call.js';

@@ -9,8 +9,8 @@
  * - The caller leaving Stasis shows as StasisEnd. Preceded by ChannelHangupRequest it is a hangup;
  *   without one (and not sent on by us) the channel left Stasis alive: a transfer.
  */
-import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec } from '../types.js';
-import { dialStringFor, safeCallerId } from '../dialstring.js';
+import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec } from '../../call/contract.js';
+import { dialStringFor, safeCallerId } from '../../call/dialstring.js';
 import { AriHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { AriRest } from './rest.js';

@@ -1,5 +1,5 @@
 /** One originated leg on Asterisk and what is known of it so far. */
-import type { LegOutcome, LegSpec } from '../types.js';
+import type { LegOutcome, LegSpec } from '../../call/contract.js';
 import type { LegResult } from '../../call/record.js';
 import { classifyLegEnd, reportedCause, type OurHangup } from './classify.js';
 

@@ -10,11 +10,11 @@ import net from 'node:net';
 import { freeswitchDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import { SwitchboardError } from '../../errors.js';
-import type { CallControl, PbxBackend } from '../types.js';
+import type { CallControl, PbxBackend } from '../../call/contract.js';
 import { EslConnection } from './connection.js';
 import { InboundEsl } from './inbound.js';
 import { FreeswitchCall } from './call.js';
-import { frameToEvent } from './protocol.js';
+import { frameToEvent } from '../../esl/protocol.js';
 
 /** PbxBackend over FreeSWITCH's event socket. */
 export class FreeswitchBackend implements PbxBackend {

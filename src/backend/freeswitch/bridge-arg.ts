@@ -4,8 +4,8 @@
  * caller's number AFTER normalisation to E.164 (spec section 3); anything else becomes `anonymous`.
  */
 import { randomUUID } from 'node:crypto';
-import { dialStringFor, safeCallerId } from '../dialstring.js';
-import type { LegSpec } from '../types.js';
+import { dialStringFor, safeCallerId } from '../../call/dialstring.js';
+import type { LegSpec } from '../../call/contract.js';
 
 export interface PlannedLeg {
   key: string;

@@ -9,12 +9,12 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log.js';
 import { SwitchboardError } from '../../errors.js';
-import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegOutcome, LegSpec } from '../types.js';
+import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegOutcome, LegSpec } from '../../call/contract.js';
 import type { EslConnection } from './connection.js';
-import type { EslEvent } from './protocol.js';
+import type { EslEvent } from '../../esl/protocol.js';
 import type { InboundEsl } from './inbound.js';
 import { buildBridge, type PlannedLeg } from './bridge-arg.js';
-import { legResultOf, q850Of } from './causes.js';
+import { legResultOf, q850Of } from '../../esl/causes.js';
 
 export interface CallDeps {
   templates: { endpoint: string; trunk: string };

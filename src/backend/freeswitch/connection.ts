@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { SwitchboardError } from '../../errors.js';
-import { command, EslParser, frameToEvent, type EslEvent, type EslFrame } from './protocol.js';
+import { command, EslParser, frameToEvent, type EslEvent, type EslFrame } from '../../esl/protocol.js';
 
 interface Waiter {
   resolve: (f: EslFrame) => void;

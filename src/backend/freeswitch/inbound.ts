@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../../log.js';
 import { SwitchboardError } from '../../errors.js';
 import { EslConnection } from './connection.js';
-import type { EslEvent } from './protocol.js';
+import type { EslEvent } from '../../esl/protocol.js';
 
 /** What the inbound connection saw of one leg. */
 export interface LegSeen {

@@ -7,7 +7,7 @@ import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { CallRunner } from './call.js';
 import { EslSimulator } from './simulator.js';
-import { apiResponse, commandReply, connectReply, disconnectNotice, EslParser, lingerNotice, onFrames, type EslFrame } from '../../backend/freeswitch/protocol.js';
+import { apiResponse, commandReply, connectReply, disconnectNotice, EslParser, lingerNotice, onFrames, type EslFrame } from '../../esl/protocol.js';
 import { runApi } from './api.js';
 
 type Header = [string, string];

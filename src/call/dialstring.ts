@@ -6,7 +6,7 @@
  */
 import { SwitchboardError } from '../errors.js';
 import { E164_RE } from '../config/schema.js';
-import type { LegSpec } from './types.js';
+import type { LegSpec } from './contract.js';
 
 const SAFE_VALUE = /^(\+[0-9]{8,15}|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/;
 

@@ -3,7 +3,7 @@
  * FreeSWITCH puts on every event about it (same names and order as the recordings, trimmed).
  */
 import { randomUUID } from 'node:crypto';
-import { q850Of } from '../../backend/freeswitch/causes.js';
+import { q850Of } from '../../esl/causes.js';
 
 export type AnswerState = 'ringing' | 'early' | 'answered' | 'hangup';
 type Header = [string, string];

@@ -9,7 +9,7 @@ import type { CallRunner } from './call.js';
 import { SimChannel } from './channel.js';
 import { parseBridgeArg, type LegDial } from './dialstring.js';
 import { answer } from './apps.js';
-import { dialStatusOf } from '../../backend/freeswitch/causes.js';
+import { dialStatusOf } from '../../esl/causes.js';
 
 const DEFAULT_ORIGINATE_TIMEOUT_S = 60;
 

@@ -4,7 +4,7 @@
  * file imports a backend.
  */
 import type { Device, FinalAction, Rule } from '../routing/plan.js';
-import type { LegResult } from '../call/record.js';
+import type { LegResult } from './record.js';
 import type { Config } from '../config/schema.js';
 
 /** An inbound call as the PBX delivered it. Caller-supplied fields are untrusted text. */

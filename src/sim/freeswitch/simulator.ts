@@ -9,7 +9,7 @@ import type { DeviceBehaviour } from '../devices.js';
 import { SimChannel } from './channel.js';
 import { CallRunner } from './call.js';
 import { InboundSession } from './inbound.js';
-import { eventJson, eventPlain } from '../../backend/freeswitch/protocol.js';
+import { eventJson, eventPlain } from '../../esl/protocol.js';
 
 export interface EslSimulatorOptions {
   eslPort?: number;

@@ -1,6 +1,6 @@
 /**
  * Run the ESL simulator standalone:
- *   tsx src/sim/esl/main.ts [--esl-port 8021] [--password ClueCon] [--target 127.0.0.1:8040]
+ *   tsx src/sim/freeswitch/main.ts [--esl-port 8021] [--password ClueCon] [--target 127.0.0.1:8040]
  * Every target answers after 2 s unless told otherwise; type `call <from> <to>` on stdin to place a call.
  */
 import { createInterface } from 'node:readline';

@@ -9,7 +9,7 @@
  *   their own Content-Length and body (BACKGROUND_JOB carries the api reply that way);
  * - header names may repeat (CHANNEL_HANGUP_COMPLETE has `Hangup-Cause` twice): the first wins.
  */
-import { SwitchboardError } from '../../errors.js';
+import { SwitchboardError } from '../errors.js';
 
 /** One frame off the wire: its header block and body, headers decoded as asked. */
 export interface EslFrame {

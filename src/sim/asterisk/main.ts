@@ -1,4 +1,4 @@
-/** Run the ARI simulator standalone: `npx tsx src/sim/ari/main.ts --port 8088 [--user u --password p]`. */
+/** Run the ARI simulator standalone: `npx tsx src/sim/asterisk/main.ts --port 8088 [--user u --password p]`. */
 import { AriSimulator } from './index.js';
 
 function arg(name: string, fallback: string): string {

@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { EslSimulator } from './simulator.js';
-import { apiResponse, authRequest, commandReply, disconnectNotice, EslParser, onFrames, type EslFrame } from '../../backend/freeswitch/protocol.js';
+import { apiResponse, authRequest, commandReply, disconnectNotice, EslParser, onFrames, type EslFrame } from '../../esl/protocol.js';
 import { runApi } from './api.js';
 
 type Header = [string, string];

@@ -2,7 +2,7 @@
  * FreeSWITCH hangup causes: their Q.850 numbers as FreeSWITCH reports them, and what each one means
  * for a ringing leg. Shared by the backend and the simulator so both speak the recorded numbers.
  */
-import type { LegResult } from '../../call/record.js';
+import type { LegResult } from '../call/record.js';
 
 /**
  * `hangup_cause_q850` per cause name. FreeSWITCH-internal causes (ALLOTTED_TIMEOUT,
