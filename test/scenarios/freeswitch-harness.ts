@@ -68,6 +68,10 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
     return this.sim.voicemails().map((v) => v.mailbox);
   }
 
+  messages(): { mailbox: string; seconds: number }[] {
+    return this.sim.voicemails().flatMap((v) => (v.messageSeconds === null ? [] : [{ mailbox: v.mailbox, seconds: v.messageSeconds }]));
+  }
+
   dialed(): { dial: string; callerId: string }[] {
     return this.sim.dialStrings().flatMap((arg) =>
       parseBridgeArg(arg).groups.flat().map((leg) => ({ dial: leg.target, callerId: leg.vars.origination_caller_id_number ?? '' })),

@@ -38,6 +38,8 @@ export interface ScenarioHarness {
   live(): { channels: number; bridges: number };
   /** Mailboxes that received a voicemail call, in order. */
   voicemails(): string[];
+  /** Messages stored so far (mailbox, seconds), where the PBX keeps them (the FreeSWITCH harnesses). */
+  messages?(): { mailbox: string; seconds: number }[];
   /** Every dial string the controller asked the PBX for, and every caller ID it presented. */
   dialed(): { dial: string; callerId: string }[];
 }

@@ -119,6 +119,7 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       h.setDevice({ endpoint: '1001' }, { kind: 'busy' });
       h.setDevice({ endpoint: '1002' }, { kind: 'busy' });
       const before = h.voicemails().length;
+      const messagesBefore = h.messages?.().length ?? 0;
       const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
       const r = await h.waitForRecord(call);
       expect(r.outcome).toBe('voicemail');
@@ -126,6 +127,12 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       // Nobody hangs up here: the end of voicemail must end the call (issue 11 item 6).
       await waitFor(() => h.live().channels === 0, h.voicemailMs + 5000, 'no channel left after voicemail');
       expect(h.live()).toEqual({ channels: 0, bridges: 0 });
+      // ... and not before: the caller got to leave the whole message.
+      if (h.messages) {
+        const left = await waitFor(() => (h.messages!().length > messagesBefore ? h.messages!().slice(messagesBefore) : null), 3000, 'message stored');
+        expect(left.map((m) => m.mailbox)).toEqual(['1001']);
+        expect(left[0]!.seconds).toBeGreaterThan(0);
+      }
     });
 
     test('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {

@@ -288,6 +288,9 @@ export class FreeswitchCall implements CallControl {
       ['execute-app-name', 'voicemail'],
       ['execute-app-arg', `default ${VOICEMAIL_DOMAIN} ${mailbox}`],
       ['Event-UUID', appUuid],
+      // Without the lock, voicemail's playback reads the channel's queue and runs the hangup below
+      // INSIDE voicemail, before the caller can speak (seen on the real 1.10.12).
+      ['event-lock', 'true'],
     ]);
     // voicemail returns without hanging up and `socket ... async` then parks the caller again
     // (issue 11 item 6). Queue the hangup behind it now: the channel runs it as soon as voicemail

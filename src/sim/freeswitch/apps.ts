@@ -90,7 +90,7 @@ async function voicemail(runner: CallRunner, arg: string): Promise<void> {
     ch.callState = 'EARLY';
     sim.emitEvent(ch, 'CHANNEL_PROGRESS_MEDIA');
   }
-  sim.recordVoicemail({
+  const record = {
     uuid: ch.uuid,
     profile,
     domain,
@@ -99,8 +99,15 @@ async function voicemail(runner: CallRunner, arg: string): Promise<void> {
     from: ch.callerNumber,
     to: ch.destination,
     at: new Date().toISOString(),
-  });
-  await untilHangupOr(runner, sim.opts.voicemailMaxMs ?? 30_000);
+    messageSeconds: null as number | null,
+  };
+  sim.recordVoicemail(record);
+  const maxMs = sim.opts.voicemailMaxMs ?? 30_000;
+  const started = Date.now();
+  await untilHangupOr(runner, maxMs);
+  // mod_voicemail keeps a message only from min-record-len on (3 s by default; here at most half the limit).
+  const ms = Date.now() - started;
+  if (ms >= Math.min(3000, maxMs / 2)) record.messageSeconds = ms / 1000;
   // mod_voicemail says goodbye and returns WITHOUT hanging up (issue 11 item 6, seen on the real
   // 1.10.12): under `socket ... async` the channel is parked again and waits for the next command.
 }

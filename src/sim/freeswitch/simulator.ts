@@ -32,6 +32,8 @@ export interface VoicemailRecord {
   from: string;
   to: string;
   at: string;
+  /** The stored message's length once voicemail has returned; null while it runs or when it kept none. */
+  messageSeconds: number | null;
 }
 
 export interface FailsafeRecord {
