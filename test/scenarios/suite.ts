@@ -63,6 +63,11 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
   };
   let h: ScenarioHarness;
   beforeAll(async () => {
+    // A skip naming no test is a stale skip: fail loudly instead of hiding nothing. Checked here,
+    // once every nested describe has been collected (they are not yet when scenarioSuite returns
+    // inside an outer describe).
+    const unknown = [...skipReason.keys()].filter((t) => !seen.has(t));
+    if (unknown.length > 0) throw new Error(`scenario suite: skip list names unknown tests: ${unknown.join('; ')}`);
     h = make();
     await h.start(SCENARIO_CONFIG);
   });
@@ -280,8 +285,4 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       for (const d of h.dialed().slice(before)) expect(d.callerId).toBe('anonymous');
     });
   });
-
-  // A skip naming no test is a stale skip: fail loudly instead of hiding nothing.
-  const unknown = [...skipReason.keys()].filter((t) => !seen.has(t));
-  if (unknown.length > 0) throw new Error(`scenario suite: skip list names unknown tests: ${unknown.join('; ')}`);
 }

@@ -5,6 +5,8 @@
  * whose behaviour is a mod_hash entry the test sets.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { configSchema, type ConfigInput } from '../../../src/config/schema.js';
 import type { DeviceBehaviour } from '../../../src/sim/devices.js';
 import { parseBridgeArg } from '../../../src/sim/freeswitch/dialstring.js';
@@ -16,6 +18,7 @@ import { FreeswitchInstance, freePort } from './instance.js';
 import type { EslClient } from './esl-client.js';
 import type { FreeswitchInstall } from './locate.js';
 import { PHONES_XML, behaviourSpec } from './phones.js';
+import { wavSeconds } from './prompts.js';
 
 const WATCHED = [
   'CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_EXECUTE',
@@ -160,6 +163,21 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
 
   voicemails(): string[] {
     return this.view.vm.map((v) => v.mailbox);
+  }
+
+  /** The message files mod_voicemail stored, oldest first, with their length from the WAV header. */
+  messages(): { mailbox: string; seconds: number }[] {
+    const root = this.fs.mailboxDir('');
+    if (!fs.existsSync(root)) return [];
+    const all: { mailbox: string; seconds: number; mtime: number }[] = [];
+    for (const mailbox of fs.readdirSync(root)) {
+      for (const f of fs.readdirSync(path.join(root, mailbox))) {
+        if (!/^msg_.*\.wav$/.test(f)) continue;
+        const file = path.join(root, mailbox, f);
+        all.push({ mailbox, seconds: wavSeconds(file), mtime: fs.statSync(file).mtimeMs });
+      }
+    }
+    return all.sort((a, b) => a.mtime - b.mtime).map(({ mailbox, seconds }) => ({ mailbox, seconds }));
   }
 
   dialed(): { dial: string; callerId: string }[] {
