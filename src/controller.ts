@@ -43,6 +43,7 @@ export class Controller {
   private readonly owners: OwnerIndex;
   private generation = 1;
   private ownsStore: boolean;
+  private stopped = false;
   readonly metrics: Metrics;
   private readonly observer: CallObserver;
 
@@ -61,15 +62,36 @@ export class Controller {
 
   /** Open the store, connect the backend and start taking calls. */
   static async start(opts: ControllerOptions): Promise<Controller> {
+    const controller = await Controller.create(opts);
+    await controller.connect();
+    return controller;
+  }
+
+  /** Open the store and make the backend, without connecting yet (`run` serves /healthz meanwhile). */
+  static async create(opts: ControllerOptions): Promise<Controller> {
     const store = opts.store ?? (await Store.open(opts.loaded.sqlitePath));
     const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
-    const controller = new Controller(opts, store, backend);
-    await backend.start((call) => controller.handle(call), { connected: () => void controller.reconcile() });
+    return new Controller(opts, store, backend);
+  }
+
+  /**
+   * Connect the backend and start taking calls. Resolves once connected (retrying until then), or
+   * at once when stop() is called meanwhile.
+   */
+  async connect(): Promise<void> {
+    const { backend, opts } = this;
+    await backend.start((call) => this.handle(call), { connected: () => void this.reconcile() });
+    if (this.stopped) return;
     // A backend that cannot look calls up again (FreeSWITCH: each call's socket died with the old
     // process, and its dialplan's fail-safe took over) closes what the last run left open.
-    if (!backend.reconcile) await controller.reconcile();
+    if (!backend.reconcile) await this.reconcile();
     opts.log.info({ backend: backend.kind, config: opts.loaded.file }, 'controller started');
-    return controller;
+  }
+
+  /** Why the PBX connection is down, or null while it is up. */
+  disconnectedReason(): string | null {
+    if (this.backend.isConnected()) return null;
+    return this.backend.disconnectedReason?.() ?? 'PBX not connected';
   }
 
   get config(): Config {
@@ -93,7 +115,7 @@ export class Controller {
   async reload(env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
     const next = await loadConfig(this.loaded.file, env);
     this.useConfig(next);
-    this.backend.updateConfig?.(next.config);
+    this.backend.updateConfig(next.config);
     if (next.config.backend !== this.backend.kind) {
       this.opts.log.warn({ running: this.backend.kind, configured: next.config.backend }, 'backend changed in the config: it takes effect at the next restart');
     }
@@ -108,7 +130,9 @@ export class Controller {
    * backends without reconcile). Runs one at a time. Resumed calls count as calls in progress.
    */
   reconcile(): Promise<void> {
-    this.reconciling = this.reconciling.then(() => this.reconcileOnce()).catch((err) => {
+    // After stop() the store is closed: a late (re)connect must not touch it.
+    if (this.stopped) return this.reconciling;
+    this.reconciling = this.reconciling.then(() => (this.stopped ? undefined : this.reconcileOnce())).catch((err) => {
       this.opts.log.error({ err: (err as Error).message }, 'reconcile failed; will retry on the next reconnect');
     });
     return this.reconciling;
@@ -124,8 +148,8 @@ export class Controller {
       return;
     }
     const result = await this.backend.reconcile({ active, stored });
-    for (const { stored: s, control } of result.resumed) {
-      this.track(s.id, resumeCall(control, s, deps).finally(() => control.dispose?.()));
+    for (const { stored: s, control, answeredBy } of result.resumed) {
+      this.track(s.id, resumeCall(control, s, deps, answeredBy).finally(() => control.dispose()));
     }
     for (const s of result.gone) await closeLostCall(s, deps);
     if (result.resumed.length || result.gone.length || result.cleaned.length) {
@@ -172,14 +196,16 @@ export class Controller {
 
   /** Stop: take no new calls, let calls in progress finish (up to drainMs), then disconnect. */
   async stop(drainMs = 30_000): Promise<{ drained: boolean }> {
-    this.backend.stopAccepting?.();
+    this.backend.stopAccepting();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       Promise.allSettled([...this.sessions.values()]).then(() => true),
       new Promise<boolean>((r) => (timer = setTimeout(() => r(false), drainMs))),
     ]);
     clearTimeout(timer);
+    this.stopped = true;
     await this.backend.stop();
+    await this.reconciling; // one in flight finishes before the store closes
     await this.owners.stop();
     if (this.ownsStore) await this.store.close();
     this.opts.log.info({ drained }, 'controller stopped');

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ESL_PROTOCOL'
   | 'ESL_COMMAND_FAILED'
   | 'ESL_DISCONNECTED'
+  | 'ESL_TIMEOUT'
   | 'USAGE';
 
 export class SwitchboardError extends Error {

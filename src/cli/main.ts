@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   schema: { summary: 'print the JSON Schema of the config file', load: async () => (await import('./schema.js')).schemaCommand },
   explain: { summary: 'print the route a call would take', load: async () => (await import('./explain.js')).explainCommand },
   contacts: { summary: 'contacts import FILE.csv | contacts lookup PHONE', load: async () => (await import('./contacts.js')).contactsCommand },
+  schedule: { summary: 'schedule [ID open|closed|auto]: business hours now, or the day/night override', load: async () => (await import('./schedule.js')).scheduleCommand },
+  block: { summary: 'block [add|remove NUMBER_OR_PREFIX]: the run-time block list', load: async () => (await import('./block.js')).blockCommand },
   calls: { summary: 'print the call log, newest first', load: async () => (await import('./calls.js')).callsCommand },
   simulate: { summary: 'place scripted inbound calls on an Asterisk (real or simulated)', load: async () => (await import('./simulate.js')).simulateCommand },
 };

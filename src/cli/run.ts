@@ -34,10 +34,13 @@ export const runCommand: Command = async (argv, io) => {
   }
   for (const w of loaded.warnings) log.warn({ file: w.file, line: w.line, key: w.key }, w.message);
 
-  const controller = await Controller.start({ loaded, log });
+  // /healthz answers (red) and signals are heard from the start: a controller started before its
+  // PBX waits for it, retrying, and can still be stopped meanwhile.
+  const controller = await Controller.create({ loaded, log });
   const listen = loaded.config.http?.listen ?? '127.0.0.1:9464';
   const obs = await startObservability(listen, controller.metrics, {
     connected: () => controller.backend.isConnected(),
+    reason: () => controller.disconnectedReason(),
     activeCalls: () => controller.activeCalls,
     configGeneration: () => controller.configGeneration,
   }).catch((err: Error) => {
@@ -65,7 +68,7 @@ export const runCommand: Command = async (argv, io) => {
   });
   process.on('SIGHUP', () => void reload('SIGHUP'));
 
-  return new Promise<number>((done) => {
+  const exited = new Promise<number>((done) => {
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -80,4 +83,18 @@ export const runCommand: Command = async (argv, io) => {
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   });
+  try {
+    await controller.connect();
+  } catch (err) {
+    // What cannot be retried (our own listen port taken): one line, not a stack trace.
+    const message = (err as Error).message;
+    log.fatal({ err: message }, 'controller not started');
+    io.stderr.write(`switchboard run: ${message}\n`);
+    watcher.close();
+    clearTimeout(debounce);
+    await controller.stop(0);
+    await obs?.close();
+    return 1;
+  }
+  return exited;
 };

@@ -6,6 +6,7 @@
 import type { ConfigIssue } from '../errors.js';
 import type { Config } from './schema.js';
 import { formatPath, type KeyPath, type Locate } from './locate.js';
+import { checkSchedules } from './crosscheck-schedules.js';
 
 /** What the cross-checks found: errors refuse the config, warnings are shown only. */
 export interface CrossCheckResult {
@@ -45,7 +46,7 @@ export function crossCheck(config: Config, file: string, locate: Locate): CrossC
   };
 
   config.users.forEach((u, i) => {
-    const has = { desk: true, app: u.app !== undefined, mobile: u.mobile !== undefined };
+    const has = { desk: (u.desk ?? u.extension) !== undefined, app: u.app !== undefined, mobile: u.mobile !== undefined };
     const ring = u.ring ?? [];
     ring.forEach((device, j) => {
       if (!has[device]) warn(['users', i, 'ring', j], `ring names "${device}" but ${u.id} has no ${device}`);
@@ -88,13 +89,16 @@ export function crossCheck(config: Config, file: string, locate: Locate): CrossC
     error(['company', 'phone'], `${config.company.phone} is one of our own inbound numbers: ringing the company phone would loop`);
   }
 
+  checkSchedules(config, { error, warn, hint });
+
   return { errors, warnings };
 }
 
-/** Call `report(index, firstIndex)` for every value seen before. */
-function noDuplicates(values: string[], report: (index: number, first: number) => void): void {
+/** Call `report(index, firstIndex)` for every value seen before; undefined values (an optional key left out) never clash. */
+function noDuplicates(values: Array<string | undefined>, report: (index: number, first: number) => void): void {
   const seen = new Map<string, number>();
   values.forEach((v, i) => {
+    if (v === undefined) return;
     const first = seen.get(v);
     if (first === undefined) seen.set(v, i);
     else report(i, first);

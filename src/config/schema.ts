@@ -7,6 +7,7 @@
  * on either PBX: no `&`, `,`, `|`, `/` (except in templates), `^`, quotes or spaces.
  */
 import { z } from 'zod';
+import { blockPatternSchema, labelSchema, scheduleSchema, whenClosedSchema } from './schedules.js';
 
 export const E164_RE = /^\+[0-9]{8,15}$/;
 const e164 = z.string().regex(E164_RE, 'must be an E.164 number: "+" and 8 to 15 digits');
@@ -41,10 +42,14 @@ function template(placeholder: '{number}' | '{endpoint}') {
 export const DEVICES = ['desk', 'app', 'mobile'] as const;
 export type UserDevice = (typeof DEVICES)[number];
 
+/**
+ * A staff member. Every device is optional (spec section 1): a mobile-only user, or a new hire
+ * with no device at all, is valid config and is passed over wherever she would ring.
+ */
 export const userSchema = z.strictObject({
   id,
   name: z.string().min(1).max(200),
-  extension,
+  extension: extension.optional().describe('desk-phone extension; also the default desk endpoint and mailbox'),
   desk: endpointName.optional().describe("the desk endpoint's name when it is not the extension"),
   app: endpointName.optional().describe('softphone endpoint name'),
   mobile: e164.optional().describe('mobile number, reached through the trunk'),
@@ -53,7 +58,7 @@ export const userSchema = z.strictObject({
     .min(1, 'must name at least one device')
     .optional()
     .describe('devices rung at once when this user is called; default: every device she has'),
-  voicemail: mailbox.optional().describe('mailbox; default: the extension'),
+  voicemail: mailbox.optional().describe('mailbox; default: the extension (none without one)'),
 });
 
 export const numberSchema = z.strictObject({
@@ -67,6 +72,10 @@ export const numberSchema = z.strictObject({
   fallthrough: z.boolean().default(false),
   unanswered: z.enum(['voicemail', 'hangup']).default('voicemail'),
   distribution: id.optional().describe('a call distribution replaces the chain for this number'),
+  schedule: id.optional().describe('business hours: while the schedule is closed, whenClosed routes the call'),
+  whenClosed: whenClosedSchema.optional().describe('the route while the schedule is closed; default: the company mailbox'),
+  label: labelSchema.optional(),
+  withheld: z.enum(['allow', 'block']).default('allow').describe('block: callers who withhold their number are refused (cause 21)'),
 });
 
 export const STRATEGIES = ['simultaneous', 'round-robin', 'linear'] as const;
@@ -128,6 +137,8 @@ export const configSchema = z.strictObject({
   numbers: z.array(numberSchema).default([]),
   ringGroups: z.array(ringGroupSchema).default([]),
   distributions: z.array(distributionSchema).default([]),
+  schedules: z.array(scheduleSchema).default([]).describe('business hours and holidays (spec section 7)'),
+  blocked: z.array(blockPatternSchema).default([]).describe('callers refused with cause 21: E.164 numbers or prefixes such as "+1900*"'),
   contacts: z
     .strictObject({
       lookup: z
@@ -197,3 +208,4 @@ export type InboundNumber = Config['numbers'][number];
 export type RingGroup = Config['ringGroups'][number];
 export type Distribution = Config['distributions'][number];
 export type Trunk = Config['trunks'][string];
+export type { Schedule, WhenClosed } from './schedules.js';

@@ -86,6 +86,18 @@ export const DEMO_CALLS: DemoCall[] = [
     expect: 'answered, caller withheld',
   },
   {
+    title: 'mobile-only user: Dave answers his mobile',
+    from: '+12025550990', to: '+12025550204', at: 5.5, hangupAfterMs: 3000,
+    devices: [[{ number: '+12025550114' }, answer(700)]],
+    expect: 'answered by dave (mobile)',
+  },
+  {
+    title: 'no device: Erin is passed over, her forwarding number answers',
+    from: '+12025550989', to: '+12025550205', at: 6.5, hangupAfterMs: 3000,
+    devices: [[{ number: '+12025550301' }, answer(600)]],
+    expect: 'answered by the forwarding number',
+  },
+  {
     title: 'phone unreachable, unanswered: hangup',
     from: '+12025550991', to: '+12025550203', at: 9, hangupAfterMs: 5000,
     devices: [[{ endpoint: '1002' }, { kind: 'unreachable' }]],

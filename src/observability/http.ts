@@ -5,6 +5,8 @@ import type { Metrics } from './metrics.js';
 
 export interface HealthSource {
   connected(): boolean;
+  /** Why the PBX is not connected (e.g. refused credentials); null while it is. */
+  reason?(): string | null;
   activeCalls(): number;
   configGeneration(): number;
 }
@@ -23,7 +25,7 @@ export async function startObservability(listen: string, metrics: Metrics, healt
         if (req.method === 'GET' && req.url === '/healthz') {
           const ok = health.connected();
           res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ status: ok ? 'ok' : 'pbx-disconnected', pbxConnected: ok, activeCalls: health.activeCalls(), configGeneration: health.configGeneration() }));
+          return res.end(JSON.stringify({ status: ok ? 'ok' : 'pbx-disconnected', pbxConnected: ok, ...(ok ? {} : { reason: health.reason?.() ?? null }), activeCalls: health.activeCalls(), configGeneration: health.configGeneration() }));
         }
         res.writeHead(404).end();
       } catch {

@@ -113,9 +113,13 @@ function externalStep(rule: 'forwarding' | 'company', device: 'forward' | 'compa
 function finalAction(number: InboundNumber, config: Config, chosen: User | null, trace: string[]): FinalAction {
   let final: FinalAction;
   let whose: string;
+  const own = chosen ? userMailbox(chosen) : undefined;
   if (number.unanswered === 'hangup') [final, whose] = [{ action: 'hangup' }, 'unanswered: hangup'];
-  else if (chosen) [final, whose] = [{ action: 'voicemail', mailbox: userMailbox(chosen) }, `${chosen.id}'s mailbox`];
-  else if (config.company.voicemail) [final, whose] = [{ action: 'voicemail', mailbox: config.company.voicemail }, 'no user was chosen: the company mailbox'];
+  else if (chosen && own !== undefined) [final, whose] = [{ action: 'voicemail', mailbox: own }, `${chosen.id}'s mailbox`];
+  else if (config.company.voicemail) {
+    const why = chosen ? `${chosen.id} has no mailbox: the company mailbox` : 'no user was chosen: the company mailbox';
+    [final, whose] = [{ action: 'voicemail', mailbox: config.company.voicemail }, why];
+  } else if (chosen) [final, whose] = [{ action: 'hangup' }, `${chosen.id} has no mailbox and the company has none`];
   else [final, whose] = [{ action: 'hangup' }, 'no mailbox at all'];
   trace.push(finalSentence(final, whose));
   return final;

@@ -4,9 +4,9 @@
  */
 import type { FinalAction, RingStep } from './plan.js';
 
-/** "bob cannot be rung (no device in the ring list is configured): passed over" */
+/** "erin is passed over: no device" (spec section 5: the user, then the reason). */
 export function passedOver(id: string, reason: string): string {
-  return `${id} cannot be rung (${reason}): passed over`;
+  return `${id} is passed over: ${reason}`;
 }
 
 /** Who a step rings, for the trace: "alice, bob" or "+12025550300". */

@@ -1,5 +1,6 @@
 /**
- * The SQLite store: contacts, ring-group cursors, the call log and resumable call state.
+ * The SQLite store: contacts, ring-group cursors, the call log, resumable call state, schedule
+ * overrides and the run-time block list.
  * One connection per Store; open it once where everything is wired and pass it down.
  */
 import { CallStore } from './calls.js';
@@ -7,11 +8,13 @@ import { ContactStore } from './contacts.js';
 import { CursorStore } from './cursors.js';
 import { Db } from './db.js';
 import { migrate } from './migrations.js';
+import { BlockStore, OverrideStore } from './runtime.js';
 
 export type { Contact, ContactRow } from './contacts.js';
 export type { Decide, Move } from './cursors.js';
 export type { ListCallsOptions } from './calls.js';
-export { CallStore, ContactStore, CursorStore };
+export type { BlockedRow, OverrideState, ScheduleOverrideRow } from './runtime.js';
+export { BlockStore, CallStore, ContactStore, CursorStore, OverrideStore };
 
 /** The application's store. Errors are SwitchboardError STORE_FAILED with the sqlite message in details. */
 export class Store {
@@ -21,6 +24,8 @@ export class Store {
     readonly contacts: ContactStore,
     readonly cursors: CursorStore,
     readonly calls: CallStore,
+    readonly overrides: OverrideStore,
+    readonly blocked: BlockStore,
   ) {}
 
   /** Open (or create) the database at `path` (':memory:' for a private in-memory one) and migrate it. */
@@ -32,7 +37,7 @@ export class Store {
       // A private in-memory database cannot be opened twice: there the writer also reads.
       const inMemory = path === ':memory:' || path === '';
       if (!inMemory) reader = await Db.open(path);
-      return new Store(db, reader, await ContactStore.create(db, reader), new CursorStore(db), new CallStore(db));
+      return new Store(db, reader, await ContactStore.create(db, reader), new CursorStore(db), new CallStore(db), new OverrideStore(db, reader), new BlockStore(db, reader));
     } catch (err) {
       await db.close().catch(() => undefined);
       if (reader !== db) await reader.close().catch(() => undefined);

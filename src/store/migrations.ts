@@ -57,6 +57,23 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'contacts by update time (the controller keeps its owner index in step with imports)',
     sql: `CREATE INDEX contacts_updated ON contacts (updated_at, phone);`,
   },
+  {
+    version: 3,
+    name: 'schedule overrides and the run-time block list',
+    sql: `
+      -- One row per schedule forced open or closed; \`auto\` deletes the row.
+      CREATE TABLE schedule_overrides (
+        schedule_id TEXT PRIMARY KEY NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+        updated_at TEXT NOT NULL
+      );
+      -- E.164 numbers and '+1900*' prefixes blocked at run time (the config's \`blocked\` is apart).
+      CREATE TABLE blocked_numbers (
+        pattern TEXT PRIMARY KEY NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Apply every migration newer than the file's user_version. Safe to call on every open. */

@@ -1,6 +1,6 @@
 /**
- * The ARI event connection's supervision, with a fake ari-client: ari-client gives up after 10
- * reconnect tries (WebSocketMaxRetries); we do not. A real Asterisk outage of a minute is in the
+ * The ARI event connection's supervision, with a fake ari-client: we run every reconnect
+ * ourselves (ari-client's own gives up after 10 tries and cannot be cancelled by stop()). A real Asterisk outage of a minute is in the
  * soak suite (test/soak/reconnect.soak.ts).
  */
 import { EventEmitter } from 'node:events';
@@ -8,17 +8,40 @@ import { describe, expect, it } from 'vitest';
 import { AriEvents, type AriClientLike } from '../../src/backend/asterisk/events.js';
 import { backoffDelay } from '../../src/backend/asterisk/backoff.js';
 import { silentLogger } from '../../src/log.js';
-import { nextEvent } from '../support/wait.js';
+import { nextEvent, waitFor } from '../support/wait.js';
+
+/** A fake socket: ari-client's `_ws`, with the listeners it attaches. */
+class FakeSocket extends EventEmitter {
+  readyState = 0;
+  terminated = false;
+  terminate(): void {
+    this.terminated = true;
+    this.readyState = 3;
+    this.emit('close', 1006);
+  }
+}
 
 class FakeClient extends EventEmitter implements AriClientLike {
   starts = 0;
-  constructor(private readonly startResult: (n: number) => 'open' | 'fail') {
+  sockets: FakeSocket[] = [];
+  _ws?: AriClientLike['_ws'];
+  constructor(private readonly startResult: (n: number) => 'open' | 'fail' | 'pending') {
     super();
   }
+  /** Like ari-client: each start opens a new socket and listens to its error and close. */
   async start(): Promise<void> {
     this.starts++;
-    if (this.startResult(this.starts) === 'fail') throw new Error('connection refused');
-    queueMicrotask(() => this.emit('WebSocketConnected'));
+    const result = this.startResult(this.starts);
+    if (result === 'fail') throw new Error('connection refused');
+    const ws = new FakeSocket();
+    this.sockets.push(ws);
+    this._ws = ws;
+    ws.on('error', () => this.emit('ari-client-reconnect'));
+    ws.on('close', () => this.emit('ari-client-reconnect'));
+    if (result === 'open') {
+      ws.readyState = 1;
+      queueMicrotask(() => this.emit('WebSocketConnected'));
+    }
   }
   stop(): void {}
   ping(): void {}
@@ -35,19 +58,48 @@ const options = (connect: () => Promise<AriClientLike>) => ({
 });
 
 describe('ARI event connection supervision', () => {
-  it('given ari-client gives up reconnecting (WebSocketMaxRetries), then we start it again and get connected', async () => {
+  it('given the socket closes, then we reconnect ourselves and ari-client never sees the close', async () => {
     const client = new FakeClient(() => 'open');
     const events = new AriEvents(options(async () => client));
+    let ariClientReconnects = 0;
+    client.on('ari-client-reconnect', () => ariClientReconnects++);
     await events.start();
     expect(events.isConnected()).toBe(true);
 
-    client.emit('WebSocketReconnecting', new Error('socket closed'));
-    expect(events.isConnected()).toBe(false);
     const again = nextEvent(events, 'connected', () => true, 3000);
-    client.emit('WebSocketMaxRetries', new Error('gave up'));
+    client.sockets[0]!.terminate();
+    expect(events.isConnected()).toBe(false);
     await again;
     expect(client.starts).toBe(2);
-    expect(events.isConnected()).toBe(true);
+    expect(ariClientReconnects).toBe(0);
+    await events.stop();
+  });
+
+  it('given stop() while a retry is pending, then no retry runs and a socket that opens later is closed at once', async () => {
+    const client = new FakeClient((n) => (n === 1 ? 'open' : 'pending'));
+    const events = new AriEvents({ ...options(async () => client), backoff: { baseMs: 40, maxMs: 40 } });
+    await events.start();
+    const retried = nextEvent(events, 'retry', () => true, 3000);
+    client.sockets[0]!.terminate();
+    await retried;
+    await events.stop();
+    let connected = false;
+    events.on('connected', () => (connected = true));
+    // What ari-client's own timer would do after our stop: open a socket anyway.
+    await client.start();
+    client.emit('WebSocketConnected');
+    await waitFor(() => client.sockets.at(-1)!.terminated, 1000, 'late socket closed');
+    expect(connected).toBe(false);
+    expect(events.isConnected()).toBe(false);
+    expect(client.starts).toBe(2); // our pending retry never ran
+  });
+
+  it('given a socket that never completes its handshake, then it is terminated after the timeout and retried', async () => {
+    const client = new FakeClient((n) => (n < 3 ? 'pending' : 'open'));
+    const events = new AriEvents({ ...options(async () => client), timeoutMs: 50 });
+    await events.start();
+    expect(client.starts).toBe(3);
+    expect(client.sockets[0]!.terminated).toBe(true);
     await events.stop();
   });
 

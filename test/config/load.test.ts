@@ -36,8 +36,10 @@ describe('the example config', () => {
   it('given an empty environment, when loaded, then it is valid and shows every rule', async () => {
     const loaded = await loadConfig(EXAMPLE, {});
     expect(loaded.warnings).toEqual([]);
-    expect(loaded.config.users.map((u) => u.id)).toEqual(['alice', 'bob', 'carol']);
-    expect(loaded.config.numbers.map((n) => n.number)).toEqual(['+12025550200', '+12025550201', '+12025550202', '+12025550203']);
+    expect(loaded.config.users.map((u) => u.id)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+    expect(loaded.config.numbers.map((n) => n.number)).toEqual([
+      '+12025550200', '+12025550201', '+12025550202', '+12025550203', '+12025550204', '+12025550205',
+    ]);
     expect(loaded.config.ringGroups.map((g) => g.id)).toEqual(['sales-rr', 'closers']);
     expect(loaded.config.distributions[0]?.steps).toEqual(['sales-rr', { group: 'closers', ringSeconds: 30 }]);
     expect(loaded.config.asterisk?.password).toBe('switchboard');
@@ -177,6 +179,17 @@ describe('config errors', () => {
       "CONFIG_INVALID
       sb.yaml:7: numbers[1].number: number listed twice (first at numbers[0])"
     `);
+  });
+  it('users without an extension, or without any device (spec section 1), are valid', () => {
+    const text = BASE.replace('numbers:', '  - { id: dave, name: Dave Diaz, mobile: "+12025550114" }\n  - { id: erin, name: Erin Evans }\n  - { id: fay, name: Fay, app: fay-app }\nnumbers:');
+    const { config, warnings } = parseConfigText(text, 'sb.yaml', {});
+    expect(config.users.map((u) => [u.id, u.extension])).toEqual([['alice', '1001'], ['bob', '1002'], ['dave', undefined], ['erin', undefined], ['fay', undefined]]);
+    expect(warnings).toEqual([]);
+  });
+  it('extensions are unique among the users that have one', () => {
+    const text = BASE.replace('numbers:', '  - { id: dave, name: Dave, mobile: "+12025550114" }\n  - { id: erin, name: Erin }\n  - { id: fay, name: Fay, extension: "1002" }\nnumbers:');
+    expect(errorOf(text)).toMatch(/users\[4\]\.extension/);
+    expect(errorOf(text).split('\n')).toHaveLength(2);
   });
   it('duplicate ids and extensions', () => {
     expect(errorOf(BASE.replace('id: bob, name: Bob, extension: "1002"', 'id: alice, name: Bob, extension: "1001"'))).toMatchInlineSnapshot(`

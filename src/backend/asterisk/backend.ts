@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { asteriskDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import type { CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
+import type { AnsweredBy, CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
 import { AriRest, type AriBridge } from './rest.js';
 import { AriEvents, type AriEvent } from './events.js';
 import { AsteriskCall, LEG_APP_ARG, type AsteriskSnapshot } from './call.js';
@@ -43,7 +43,17 @@ export class AsteriskBackend implements PbxBackend {
     this.settings = asteriskSettings(opts.config);
     const { url, username, password, app, maxSockets, requestTimeoutMs } = this.settings;
     this.rest = new AriRest({ url, username, password, maxSockets, timeoutMs: requestTimeoutMs });
-    this.events = new AriEvents({ url, username, password, app, log: opts.log.child({ component: 'ari' }) });
+    this.events = new AriEvents({
+      url,
+      username,
+      password,
+      app,
+      log: opts.log.child({ component: 'ari' }),
+      timeoutMs: requestTimeoutMs,
+      // Our own GET of resources.json first: it has a timeout and keeps the HTTP status (a 401 is
+      // reported as refused credentials instead of swagger-client's uncaught throw).
+      probe: () => this.rest.request('GET', '/api-docs/resources.json'),
+    });
     this.events.on('event', (e: AriEvent) => this.dispatch(e));
   }
 
@@ -80,7 +90,7 @@ export class AsteriskBackend implements PbxBackend {
       const found = fromPbx(stored, bridgeOf.get(id));
       const call = this.newCall(channel, []);
       call.adopt(found.pbx as AsteriskSnapshot, found.phase, live);
-      result.resumed.push({ stored: found, control: call });
+      result.resumed.push({ stored: found, control: call, answeredBy: answeredByOf(found) });
     }
     for (const id of inApp) {
       if (this.owners.has(id)) continue;
@@ -127,6 +137,11 @@ export class AsteriskBackend implements PbxBackend {
 
   isConnected(): boolean {
     return this.events.isConnected();
+  }
+
+  /** Why the ARI connection is down (null while up), e.g. refused credentials. */
+  disconnectedReason(): string | null {
+    return this.events.disconnectedReason();
   }
 
   /** Calls being handled right now. */
@@ -207,6 +222,13 @@ function fromPbx(stored: StoredCall, bridge: AriBridge | undefined): StoredCall 
   if (!bridge || !other) return stored;
   const leg = snap.legs.find((l) => l.channelId === other);
   return { ...stored, phase: 'bridged', pbx: { ...snap, winner: { key: leg?.key ?? 'recovered', channelId: other }, bridgeId: bridge.id } };
+}
+
+/** Who is bridged with the caller, by the snapshot's leg of the winning channel. */
+function answeredByOf(stored: StoredCall): AnsweredBy | null {
+  const snap = stored.pbx as AsteriskSnapshot | null;
+  const leg = snap?.legs.find((l) => l.channelId === snap.winner?.channelId);
+  return leg ? { user: leg.user, device: leg.device } : null;
 }
 
 /** The channel and bridge ids an event is about. */

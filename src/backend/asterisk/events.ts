@@ -2,17 +2,26 @@
  * The ARI event connection: ari-client's WebSocket, supervised.
  *
  * ari-client quirks fixed here:
- * - Its reconnect gives up after 10 tries (backoff-func's default) and emits WebSocketMaxRetries;
- *   an Asterisk restart that takes longer would leave the controller deaf forever. We restart
- *   `client.start(app)` ourselves with capped exponential backoff and jitter, forever.
+ * - Its own reconnect runs on timers we cannot cancel: a `stop()` while it waits to retry is
+ *   undone when the timer fires (a stopped controller came back to life, issue 11 item 4), it
+ *   gives up after 10 tries (WebSocketMaxRetries), and it retries a refused password silently. So
+ *   we take every socket's 'error' and 'close' away from it and run the reconnects ourselves:
+ *   capped exponential backoff with jitter, forever, one log line per try with the reason, and
+ *   every timer cancelled by `stop()` for good.
+ * - Its API load (`connect`: resources.json through `request` and swagger-client) has no timeout
+ *   (a port that accepts TCP and never answers hangs it forever) and turns a 401 into an uncaught
+ *   throw. So we ask resources.json ourselves first (`probe`, with a timeout and the HTTP status),
+ *   bound the load with a timeout too, and bound every WebSocket handshake.
  * - It parses each frame inside the ws 'message' listener; a frame it cannot parse, or an event
  *   type its Swagger models lack, throws there: an uncaught exception. We wrap that listener.
  * - It never notices a half-open TCP connection. We ping and terminate the socket when no pong
- *   comes back, which makes ari-client reconnect.
- * The initial API load (`connect`, which fetches resources.json) is retried the same way.
+ *   comes back, which makes us reconnect.
+ * The retry timer is deliberately not unref()'d: a controller started before its PBX must stay up
+ * and wait for it.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../log.js';
+import { AriHttpError, SwitchboardError } from '../../errors.js';
 import { backoffDelay } from './backoff.js';
 
 export interface AriEvent {
@@ -22,11 +31,18 @@ export interface AriEvent {
   [key: string]: unknown;
 }
 
+export interface AriSocketLike {
+  terminate(): void;
+  on(ev: string, fn: (...a: unknown[]) => void): unknown;
+  readyState?: number;
+}
+
 export interface AriClientLike extends EventEmitter {
   start(app: string): Promise<void>;
   stop(): void;
   ping(): void;
-  _ws?: { terminate(): void; on(ev: string, fn: (...a: unknown[]) => void): unknown };
+  _ws?: AriSocketLike;
+  _wsClosed?: boolean;
 }
 
 export interface AriEventsOptions {
@@ -37,13 +53,19 @@ export interface AriEventsOptions {
   log: Logger;
   pingIntervalMs?: number;
   backoff?: { baseMs: number; maxMs: number };
+  /** Bound on the API load and on each WebSocket handshake (default 5000 ms). */
+  timeoutMs?: number;
+  /** Ask Asterisk for resources.json before the API load (status kept); default: none. */
+  probe?: () => Promise<unknown>;
   /** How to load the API and get a client; default: ari-client's `connect` (tests pass a fake). */
   connect?: (url: string, user: string, pass: string) => Promise<AriClientLike>;
 }
 
+const WS_OPEN = 1;
+
 /**
- * Emits 'event' (AriEvent), 'connected' (after every (re)connect: time to reconcile) and
- * 'disconnected'.
+ * Emits 'event' (AriEvent), 'connected' (after every (re)connect: time to reconcile),
+ * 'disconnected' and 'retry' ({ attempt, delayMs, reason }).
  */
 export class AriEvents extends EventEmitter {
   private client: AriClientLike | null = null;
@@ -53,6 +75,8 @@ export class AriEvents extends EventEmitter {
   private pingTimer: NodeJS.Timeout | null = null;
   private awaitingPong = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: NodeJS.Timeout | null = null;
+  private reason: string | null = 'not connected yet';
 
   constructor(private readonly opts: AriEventsOptions) {
     super();
@@ -62,24 +86,38 @@ export class AriEvents extends EventEmitter {
     return this.connected;
   }
 
-  /** Resolve once the first WebSocket is up (keeps retrying until then, or until stop()). */
+  /** Why we are not connected (null while connected): for /healthz. */
+  disconnectedReason(): string | null {
+    return this.connected ? null : this.reason;
+  }
+
+  /** Resolve once the first WebSocket is up (keeps retrying until then), or once stop() is called. */
   async start(): Promise<void> {
-    const first = new Promise<void>((resolve) => this.once('connected', () => resolve()));
+    const first = new Promise<void>((resolve) => {
+      this.once('connected', () => resolve());
+      this.once('stopped', () => resolve());
+    });
     void this.loadApi();
     await first;
   }
 
-  /** Stop for good: no reconnects. */
+  /** Stop for good: no reconnect, no timer, and a socket that opens after this is closed at once. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    try {
-      this.client?.stop();
-    } catch {
-      // ari-client throws when no socket was ever opened; nothing to close then.
+    this.clearTimers();
+    const client = this.client;
+    if (client) {
+      client._wsClosed = true;
+      try {
+        client._ws?.terminate();
+      } catch {
+        // Nothing was ever opened; nothing to close.
+      }
     }
     this.connected = false;
+    this.reason = 'stopped';
+    this.emit('stopped');
   }
 
   /** Drop the current socket abruptly (tests, and the half-open detector). */
@@ -87,48 +125,69 @@ export class AriEvents extends EventEmitter {
     this.client?._ws?.terminate();
   }
 
-  private schedule(fn: () => void): void {
-    const delay = backoffDelay(this.attempt++, this.opts.backoff);
-    this.retryTimer = setTimeout(fn, delay);
-    this.retryTimer.unref?.();
+  private clearTimers(): void {
+    for (const t of [this.retryTimer, this.handshakeTimer]) if (t) clearTimeout(t);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.retryTimer = this.handshakeTimer = this.pingTimer = null;
+  }
+
+  /** One retry after a backoff, with one log line that says why. */
+  private retry(what: string, err: unknown, fn: () => void): void {
+    if (this.stopped || this.retryTimer) return;
+    const reason = this.describe(err);
+    this.reason = reason;
+    const delayMs = backoffDelay(this.attempt++, this.opts.backoff);
+    this.opts.log.warn({ reason, attempt: this.attempt, retryMs: delayMs }, `${what}; retrying`);
+    this.emit('retry', { attempt: this.attempt, delayMs, reason });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      fn();
+    }, delayMs);
+  }
+
+  /** The reason an admin can act on: a refused password says so, with the user it was for. */
+  private describe(err: unknown): string {
+    const message = (err as Error)?.message ?? String(err);
+    const status = err instanceof AriHttpError ? err.status : Number(/Unexpected server response: (\d{3})/.exec(message)?.[1] ?? NaN);
+    if (status === 401 || status === 403) return `ARI refused the credentials for user ${this.opts.username} (HTTP ${status})`;
+    return message;
   }
 
   private async loadApi(): Promise<void> {
     if (this.stopped) return;
+    const timeoutMs = this.opts.timeoutMs ?? 5000;
     try {
+      await this.opts.probe?.();
       const connect = this.opts.connect ?? (await loadAriClient(this.opts.log));
-      const client = await connect(this.opts.url, this.opts.username, this.opts.password);
+      const client = await withTimeout(connect(this.opts.url, this.opts.username, this.opts.password), timeoutMs, 'loading the ARI API (resources.json)');
       if (this.stopped) return;
       this.client = client;
       this.guardSocket(client);
-      client.on('*', (event: AriEvent) => this.emit('event', event));
-      client.on('WebSocketConnected', () => this.onOpen());
-      client.on('WebSocketReconnecting', (err?: Error) => this.onDown(`reconnecting: ${err?.message ?? 'socket closed'}`));
-      client.on('WebSocketMaxRetries', () => {
-        this.onDown('ari-client gave up reconnecting; restarting it');
-        this.schedule(() => void this.startSocket());
+      client.on('*', (event: AriEvent) => {
+        if (!this.stopped) this.emit('event', event);
       });
+      client.on('WebSocketConnected', () => this.onOpen());
       client.on('pong', () => (this.awaitingPong = false));
-      await this.startSocket();
+      this.startSocket();
     } catch (err) {
-      this.opts.log.warn({ err: (err as Error).message, attempt: this.attempt }, 'ARI not reachable; retrying');
-      this.schedule(() => void this.loadApi());
+      this.retry('ARI not reachable', err, () => void this.loadApi());
     }
   }
 
-  private async startSocket(): Promise<void> {
-    if (this.stopped || !this.client) return;
-    try {
-      await this.client.start(this.opts.app);
-    } catch (err) {
-      this.onDown(`start failed: ${(err as Error).message}`);
-      this.schedule(() => void this.startSocket());
-    }
+  private startSocket(): void {
+    const client = this.client;
+    if (this.stopped || !client) return;
+    // With real ari-client this settles only on open; failures come as the socket's error/close.
+    client.start(this.opts.app).catch((err: unknown) => this.onSocketGone(err));
   }
 
   private onOpen(): void {
+    if (this.stopped) return;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
     this.attempt = 0;
     this.connected = true;
+    this.reason = null;
     this.awaitingPong = false;
     this.opts.log.info({ app: this.opts.app }, 'ARI WebSocket connected');
     if (!this.pingTimer) {
@@ -138,10 +197,15 @@ export class AriEvents extends EventEmitter {
     this.emit('connected');
   }
 
-  private onDown(why: string): void {
-    if (this.connected) this.opts.log.warn({ why }, 'ARI WebSocket down');
+  /** A socket failed to open or closed: mark down and reconnect after a backoff. */
+  private onSocketGone(err: unknown): void {
+    if (this.stopped) return;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    if (this.connected) this.opts.log.warn({ why: this.describe(err) }, 'ARI WebSocket down');
     this.connected = false;
     this.emit('disconnected');
+    this.retry('ARI WebSocket not connected', err, () => this.startSocket());
   }
 
   private checkAlive(): void {
@@ -155,27 +219,65 @@ export class AriEvents extends EventEmitter {
     this.client.ping();
   }
 
-  /** Wrap the 'message' listener of every socket ari-client opens, so a bad frame cannot throw out. */
+  /**
+   * Every socket ari-client opens passes here: a socket opened after stop() is closed at once; its
+   * 'message' listener is wrapped so a bad frame cannot throw out; its 'error' and 'close' come to
+   * us instead of ari-client's reconnect; its handshake gets a deadline.
+   */
   private guardSocket(client: AriClientLike): void {
     let current: AriClientLike['_ws'];
     const log = this.opts.log;
     Object.defineProperty(client, '_ws', {
       configurable: true,
       get: () => current,
-      set: (ws: NonNullable<AriClientLike['_ws']>) => {
+      set: (ws: AriSocketLike) => {
+        current = ws;
         const on = ws.on.bind(ws);
-        ws.on = (ev: string, fn: (...a: unknown[]) => void) =>
-          on(ev, ev !== 'message' ? fn : (...args: unknown[]) => {
+        let gone = false;
+        const lost = (err: unknown) => {
+          if (gone) return;
+          gone = true;
+          if (current === ws) this.onSocketGone(err);
+        };
+        ws.on = (ev: string, fn: (...a: unknown[]) => void) => {
+          if (ev === 'error') return on(ev, (err: unknown) => lost(err));
+          if (ev === 'close') return on(ev, (code: unknown) => lost(new SwitchboardError('ARI_DISCONNECTED', `WebSocket closed (${String(code)})`)));
+          if (ev !== 'message') return on(ev, fn);
+          return on(ev, (...args: unknown[]) => {
+            if (this.stopped) return;
             try {
               fn(...args);
             } catch (err) {
               log.warn({ err: (err as Error).message, frame: String(args[0]).slice(0, 200) }, 'ARI event dropped: unparseable or unknown');
             }
           });
-        current = ws;
+        };
+        if (this.stopped) {
+          // ari-client opened it anyway (a timer of its own): close it before it says hello.
+          queueMicrotask(() => ws.terminate());
+          return;
+        }
+        const timeoutMs = this.opts.timeoutMs ?? 5000;
+        if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+        this.handshakeTimer = setTimeout(() => {
+          this.handshakeTimer = null;
+          if (current === ws && ws.readyState !== WS_OPEN) {
+            lost(new SwitchboardError('ARI_TIMEOUT', `no WebSocket handshake in ${timeoutMs} ms`));
+            ws.terminate();
+          }
+        }, timeoutMs);
       },
     });
   }
+}
+
+/** `p`, or an ARI_TIMEOUT rejection after `ms`. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SwitchboardError('ARI_TIMEOUT', `${what}: no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** ari-client's `connect`, with swagger-client's console noise routed to our logger. */

@@ -16,7 +16,16 @@ import { command, EslParser, frameToEvent, type EslEvent, type EslFrame } from '
 interface Waiter {
   resolve: (f: EslFrame) => void;
   reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
 }
+
+/**
+ * Every command FreeSWITCH answers at once (`sendmsg` replies before the app runs; we never use a
+ * blocking `api originate`), so a reply that takes longer means a peer that accepted TCP and went
+ * silent. Replies are matched by order, so a late one would answer the wrong command: on a timeout
+ * the connection is closed and every waiter fails (the caller's retry, or the call's end, follows).
+ */
+export const ESL_REPLY_TIMEOUT_MS = 5000;
 
 /**
  * Events: `event` (EslEvent), `notice` (EslFrame: text/disconnect-notice), `auth-request`,
@@ -27,7 +36,10 @@ export class EslConnection extends EventEmitter {
   private readonly waiters: Waiter[] = [];
   private closedFlag = false;
 
-  constructor(readonly socket: net.Socket) {
+  constructor(
+    readonly socket: net.Socket,
+    private readonly timeoutMs = ESL_REPLY_TIMEOUT_MS,
+  ) {
     super();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -44,7 +56,12 @@ export class EslConnection extends EventEmitter {
     if (this.closedFlag) return Promise.reject(new SwitchboardError('ESL_DISCONNECTED', 'ESL connection closed', { command: line.split(' ')[0] }));
     const wire = command(line, headers);
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      const timer = setTimeout(() => {
+        this.emit('timeout', line.split(' ')[0]);
+        this.socket.destroy(new SwitchboardError('ESL_TIMEOUT', `ESL ${line.split(' ')[0]}: no reply in ${this.timeoutMs} ms`));
+        reject(new SwitchboardError('ESL_TIMEOUT', `ESL ${line.split(' ')[0]}: no reply in ${this.timeoutMs} ms`, { command: line.split(' ')[0] }));
+      }, this.timeoutMs);
+      this.waiters.push({ resolve, reject, timer });
       this.socket.write(wire);
     });
   }
@@ -80,7 +97,10 @@ export class EslConnection extends EventEmitter {
     const type = f.headers['Content-Type'];
     if (type === 'command/reply' || type === 'api/response') {
       const w = this.waiters.shift();
-      if (w) w.resolve(f);
+      if (w) {
+        clearTimeout(w.timer);
+        w.resolve(f);
+      }
       return;
     }
     if (type === 'auth/request') {
@@ -99,7 +119,10 @@ export class EslConnection extends EventEmitter {
     if (this.closedFlag) return;
     this.closedFlag = true;
     const err = new SwitchboardError('ESL_DISCONNECTED', 'ESL connection closed');
-    for (const w of this.waiters.splice(0)) w.reject(err);
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
     this.emit('close');
   }
 }

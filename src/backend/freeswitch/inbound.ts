@@ -7,7 +7,7 @@ import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../log.js';
 import { SwitchboardError } from '../../errors.js';
-import { EslConnection } from './connection.js';
+import { ESL_REPLY_TIMEOUT_MS, EslConnection } from './connection.js';
 import type { EslEvent } from '../../esl/protocol.js';
 
 /** What the inbound connection saw of one leg. */
@@ -34,6 +34,7 @@ export class InboundEsl extends EventEmitter {
   constructor(
     private readonly opts: { host: string; port: number; password: string },
     private readonly log: Logger,
+    private readonly timeoutMs = ESL_REPLY_TIMEOUT_MS,
   ) {
     super();
     this.setMaxListeners(0);
@@ -100,13 +101,24 @@ export class InboundEsl extends EventEmitter {
 
   private async connectOnce(): Promise<void> {
     const socket = net.connect({ host: this.opts.host, port: this.opts.port });
-    const conn = new EslConnection(socket);
+    const conn = new EslConnection(socket, this.timeoutMs);
+    // A port that accepts TCP and never sends auth/request (not FreeSWITCH, or a hung one) must not
+    // hang start-up: give it the reply timeout, then close it and retry as for a refused connect.
+    let authTimer: NodeJS.Timeout | undefined;
     const authRequested = new Promise<void>((resolve, reject) => {
       conn.once('auth-request', resolve);
       conn.once('close', () => reject(new SwitchboardError('ESL_DISCONNECTED', 'closed before auth')));
       socket.once('error', (e) => reject(e));
+      authTimer = setTimeout(() => reject(new SwitchboardError('ESL_TIMEOUT', `no auth request in ${this.timeoutMs} ms`)), this.timeoutMs);
     });
-    await authRequested;
+    try {
+      await authRequested;
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    } finally {
+      clearTimeout(authTimer);
+    }
     const auth = await conn.send(`auth ${this.opts.password}`);
     if (!auth.headers['Reply-Text']?.startsWith('+OK')) {
       conn.close();

@@ -73,7 +73,7 @@ describePbx('voicemail through the controller (real FreeSWITCH)', found, () => {
     const r = await h.waitForRecord(call);
     expect(r.outcome).toBe('voicemail');
     await waitFor(() => h.voicemails().includes('1001'), 5000, 'voicemail 1001 started');
-    await h.controller.stop(1000);
+    await h.drain(1000);
     await waitFor(() => h.live().channels === 0, h.voicemailMs + 5000, 'no channel left after voicemail');
     const after = h.view.executed.filter((e) => e.uuid === call.callId).map((e) => e.app);
     expect(after).not.toContain('log'); // the fail-safe's first action

@@ -161,6 +161,11 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
     return { channels: this.view.live.size, bridges: this.view.bridged.size / 2 };
   }
 
+  /** Calls whose controlled leg reached the shipped dialplan's fail-safe (its `log` action). */
+  failsafeCalls(): string[] {
+    return this.view.executed.filter((e) => e.app === 'log' && e.data.includes('switchboard fail-safe reached')).map((e) => e.uuid);
+  }
+
   voicemails(): string[] {
     return this.view.vm.map((v) => v.mailbox);
   }
