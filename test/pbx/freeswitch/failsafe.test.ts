@@ -47,7 +47,7 @@ describePbx('fail-safe after socket, with no controller (real FreeSWITCH)', foun
     await waitFor(() => view.vm.find((v) => v.mailbox === '9000'), 10_000, 'fail-safe voicemail 9000');
     const apps = view.executed.map((e) => e.app);
     expect(apps).toContain('socket');
-    expect(view.bridges.some((b) => b.includes('sofia/gateway/carrier/+12025550100'))).toBe(true);
+    expect(view.executed.some((e) => e.app === 'bridge' && e.data.includes('sofia/gateway/carrier/+12025550100'))).toBe(true);
     // The dialplan's `hangup` after voicemail ends it: max-record-len is 4 s here.
     await waitFor(() => view.live.size === 0, 20_000, 'every channel gone');
     const msgs = await waitFor(() => (messages(inst.mailboxDir('9000')).length ? messages(inst.mailboxDir('9000')) : null), 5000, 'message file');

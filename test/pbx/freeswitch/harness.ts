@@ -32,7 +32,10 @@ export class SwitchView {
   readonly live = new Set<string>();
   readonly bridged = new Map<string, string>();
   readonly vm: { uuid: string; mailbox: string }[] = [];
+  /** Bridge arguments the controller sent (not the fail-safe's). */
   readonly bridges: string[] = [];
+  /** Controlled legs that reached the shipped dialplan's fail-safe (its `log` action). */
+  readonly failsafe = new Set<string>();
   readonly executed: { uuid: string; app: string; data: string }[] = [];
   /** Caller (a-leg) uuid -> the controlled (b-leg) uuid, from `socket` starting on the b-leg. */
   readonly controlled = new Map<string, string>();
@@ -71,7 +74,9 @@ export class SwitchView {
         this.executed.push({ uuid, app, data });
         if (app === 'socket' && h.variable_other_loopback_leg_uuid) this.controlled.set(h.variable_other_loopback_leg_uuid, uuid);
         if (app === 'voicemail') this.vm.push({ uuid, mailbox: data.trim().split(/\s+/).pop() ?? '' });
-        if (app === 'bridge') this.bridges.push(data);
+        if (app === 'log' && data.includes('switchboard fail-safe reached')) this.failsafe.add(uuid);
+        // Only what the controller dialled: the fail-safe's own bridge is the dialplan's.
+        if (app === 'bridge' && !this.failsafe.has(uuid)) this.bridges.push(data);
         break;
       }
     }
@@ -163,7 +168,7 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
 
   /** Calls whose controlled leg reached the shipped dialplan's fail-safe (its `log` action). */
   failsafeCalls(): string[] {
-    return this.view.executed.filter((e) => e.app === 'log' && e.data.includes('switchboard fail-safe reached')).map((e) => e.uuid);
+    return [...this.view.failsafe];
   }
 
   voicemails(): string[] {

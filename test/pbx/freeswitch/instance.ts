@@ -82,8 +82,13 @@ export class FreeswitchInstance {
         extraFiles: o.extraFiles,
       });
       writePrompts(path.join(dir, 'sounds/en/us/callie'));
+      // A fresh certs folder makes FreeSWITCH generate its DTLS/WSS keys at start-up: about 15 s on
+      // a busy 2-core machine. They are test keys on loopback: make them once, reuse them.
+      const certCache = path.join(os.tmpdir(), 'switchboard-freeswitch-certs');
+      if (fs.existsSync(path.join(certCache, 'dtls-srtp.pem'))) fs.cpSync(certCache, path.join(dir, 'certs'), { recursive: true });
       inst.spawn(install);
-      await inst.waitReady(o.startMs ?? 30_000);
+      await inst.waitReady(o.startMs ?? 60_000);
+      if (!fs.existsSync(path.join(certCache, 'dtls-srtp.pem'))) fs.cpSync(path.join(dir, 'certs'), certCache, { recursive: true });
       return inst;
     } catch (err) {
       const log = inst.logTail();
@@ -123,11 +128,13 @@ export class FreeswitchInstance {
           const sofia = await c.api('sofia status');
           if (/is ready/.test(status) && /internal\s+profile\s.*RUNNING/.test(sofia)) return;
           last = `status: ${JSON.stringify(status.slice(0, 300))}; sofia: ${JSON.stringify(sofia.slice(0, 400))}`;
+          if (process.env.FS_DEBUG) console.error(Date.now(), last);
         } finally {
           c.close();
         }
       } catch (err) {
         last = (err as Error).message;
+        if (process.env.FS_DEBUG) console.error(Date.now(), last);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -156,7 +163,7 @@ export class FreeswitchInstance {
     return '(no FreeSWITCH log)';
   }
 
-  /** SIGTERM the process group, SIGKILL after 5 s, then remove the folder (kept with SWITCHBOARD_KEEP_PBX=1). */
+  /** SIGTERM the process group, SIGKILL after 1.5 s (a clean sofia shutdown takes ~5 s; nothing here needs it), then remove the folder (kept with SWITCHBOARD_KEEP_PBX=1). */
   async stop(): Promise<void> {
     const p = this.proc;
     if (p && p.exitCode === null && p.pid) {
@@ -165,7 +172,7 @@ export class FreeswitchInstance {
       } catch {
         /* already gone */
       }
-      const killed = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+      const killed = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
       if (!killed) {
         try {
           process.kill(-p.pid, 'SIGKILL');
