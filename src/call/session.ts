@@ -7,6 +7,8 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { normalizeCaller, normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
+import type { Availability, PassedOver } from '../routing/availability.js';
+import { turnNow } from './turn.js';
 import type { ContactRef, CursorMove, Member, RingStep, RoutePlan } from '../routing/plan.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
@@ -19,7 +21,16 @@ export interface CallObserver {
   /** An attempt starts ringing these legs (for live views). */
   attemptStarted?(record: CallRecord, legs: readonly LegSpec[]): void;
   legEnded?(leg: LegRecord): void;
+  /** A user was passed over (section 6). */
+  passedOver?(p: PassedOver): void;
   callEnded?(record: CallRecord): void;
+}
+
+/** Who can take a call now (src/runtime/presence.ts), and what to tell it about this call. */
+export interface PresenceView {
+  availability(): Availability;
+  answered(callId: string, user: string | null, group: string | undefined): void;
+  ended(callId: string): void;
 }
 
 export interface SessionDeps {
@@ -35,6 +46,8 @@ export interface SessionDeps {
   };
   log: Logger;
   observer?: CallObserver;
+  /** Availability (section 6); absent: nobody is known to be unavailable. */
+  presence?: PresenceView;
   now?: () => number;
 }
 
@@ -78,6 +91,7 @@ class CallSession {
       endedAt: null,
       detail: null,
       trace: [],
+      passedOver: [],
     };
   }
 
@@ -97,6 +111,7 @@ class CallSession {
     try {
       await this.execute();
     } catch (err) {
+      this.deps.presence?.ended(this.record.id);
       this.log.error({ err: (err as Error).message }, 'call failed in the controller');
       // finish() tells abandoned (the caller left meanwhile) from failed.
       this.record.detail ??= `controller error: ${(err as Error).message}`;
@@ -130,10 +145,11 @@ class CallSession {
     });
     // Taking round-robin / linear members and moving the cursors is one atomic step in the store.
     const plan: RoutePlan = await this.deps.cursors.take((cursors) => {
-      const r = planRoute({ from, to }, config, { contact, cursors });
+      const r = planRoute({ from, to }, config, { contact, cursors, ...(this.deps.presence ? { availability: this.deps.presence.availability() } : {}) });
       return { result: r.plan, moves: r.cursorMoves };
     });
     this.record.trace = [...trace, ...plan.trace];
+    for (const p of plan.passedOver) this.passOver(p);
     this.final = plan.final;
     void this.saveState('ringing');
     this.log.info({ steps: plan.steps.map((s) => s.rule), final: plan.final.action }, 'route planned');
@@ -153,7 +169,16 @@ class CallSession {
   }
 
   /** Ring one attempt; 'done' when the call is over (answered and ended, or the caller left). */
-  private async ring(step: RingStep, s: number, a: number, members: Member[], from: string | null, to: string): Promise<'done' | 'next'> {
+  private async ring(step: RingStep, s: number, a: number, planned: Member[], from: string | null, to: string): Promise<'done' | 'next'> {
+    let members = planned;
+    if (this.deps.presence) {
+      // Asked again now: the plan may be a ring time old (section 6).
+      const turn = turnNow(this.deps.config, step, planned, this.deps.presence.availability());
+      members = turn.members;
+      this.record.trace.push(...turn.trace);
+      for (const p of turn.passed) this.passOver(p);
+    }
+    this.recordSkipped(step, members);
     const legs = this.legSpecs(step, s, a, members, from, to);
     if (legs.length === 0) return 'next';
     if (this.firstOriginate) {
@@ -177,9 +202,10 @@ class CallSession {
         ringSeconds: roundSeconds((answeredAt - this.t0) / 1000),
       });
       this.go({ type: 'answered' });
+      this.deps.presence?.answered(this.record.id, leg.user, step.group);
       void this.save();
       void this.saveState('bridged');
-      const end = await this.call.waitBridgeEnd();
+      const end = await this.call.waitBridgeEnd().finally(() => this.deps.presence?.ended(this.record.id));
       this.record.talkSeconds = roundSeconds((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
       this.log.info({ by: end.by, transferTo: end.transferTo }, 'bridged call ended');
@@ -206,6 +232,26 @@ class CallSession {
       }),
     );
     return legs;
+  }
+
+  /** Record a user passed over once per step, however often she was asked. */
+  private passOver(p: PassedOver): void {
+    if (this.record.passedOver.some((q) => q.user === p.user && q.step === p.step)) return;
+    this.record.passedOver.push(p);
+    this.log.info({ user: p.user, reason: p.reason }, 'passed over');
+    this.deps.observer?.passedOver?.(p);
+  }
+
+  /** Devices the PBX reports unavailable get no originate, only a `skipped` leg in the log. */
+  private recordSkipped(step: RingStep, members: Member[]): void {
+    const at = new Date(this.now()).toISOString();
+    for (const m of members) {
+      for (const t of m.skipped ?? []) {
+        const leg: LegRecord = { user: m.user, device: t.device, ...('endpoint' in t ? { endpoint: t.endpoint } : { number: t.number }), rule: step.rule, startedAt: at, result: 'skipped', cause: null };
+        this.record.legs.push(leg);
+        this.deps.observer?.legEnded?.(leg);
+      }
+    }
   }
 
   private recordLegs(specs: LegSpec[], outcome: AttemptOutcome): void {
