@@ -19,10 +19,13 @@ import type { EslClient } from './esl-client.js';
 import type { FreeswitchInstall } from './locate.js';
 import { PHONES_XML, behaviourSpec } from './phones.js';
 import { wavSeconds } from './prompts.js';
+import { EslTap } from './tap.js';
 
 const WATCHED = [
   'CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_EXECUTE',
   'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY', 'BACKGROUND_JOB',
+  // Registrations (the SIP phones): CUSTOM must come last, its subclasses after it.
+  'CUSTOM', 'sofia::register',
 ];
 /** The caller plays a tone (a minute) so that voicemail records sound, not silence. */
 const CALLER_APP = '&playback(tone_stream://%(60000,0,440))';
@@ -40,12 +43,19 @@ export class SwitchView {
   /** Caller (a-leg) uuid -> the controlled (b-leg) uuid, from `socket` starting on the b-leg. */
   readonly controlled = new Map<string, string>();
   readonly events: EslEvent[] = [];
+  /** Every controlled leg, in order, with the number it called. */
+  readonly sockets: { uuid: string; to: string }[] = [];
+  /** sofia::register events: the users that registered. */
+  readonly registered: string[] = [];
 
   on(ev: EslEvent): void {
     const h = ev.headers;
     const uuid = h['Unique-ID'] ?? '';
     this.events.push(ev);
     switch (ev.name) {
+      case 'CUSTOM':
+        if (h['Event-Subclass'] === 'sofia::register' && h.username) this.registered.push(h.username);
+        break;
       case 'CHANNEL_CREATE':
         this.live.add(uuid);
         break;
@@ -73,6 +83,7 @@ export class SwitchView {
         const data = h['Application-Data'] ?? '';
         this.executed.push({ uuid, app, data });
         if (app === 'socket' && h.variable_other_loopback_leg_uuid) this.controlled.set(h.variable_other_loopback_leg_uuid, uuid);
+        if (app === 'socket') this.sockets.push({ uuid, to: h['Caller-Destination-Number'] ?? '' });
         if (app === 'voicemail') this.vm.push({ uuid, mailbox: data.trim().split(/\s+/).pop() ?? '' });
         if (app === 'log' && data.includes('switchboard fail-safe reached')) this.failsafe.add(uuid);
         // Only what the controller dialled: the fail-safe's own bridge is the dialplan's.
@@ -92,16 +103,31 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
   readonly view = new SwitchView();
   private readonly callers = new Map<string, string>();
 
-  constructor(private readonly install: FreeswitchInstall) {
+  /** Every frame between FreeSWITCH's `socket` and the controller (the controlled legs). */
+  readonly tap: EslTap;
+  private controllerPort = 0;
+
+  /**
+   * `phones: 'loopback'` dials loopback targets in the `phones` context (behaviour from setDevice);
+   * `'sip'` keeps the default `user/{endpoint}` (registered SIP phones) and adds `extraFiles`.
+   */
+  constructor(
+    private readonly install: FreeswitchInstall,
+    private readonly opts: { phones?: 'loopback' | 'sip'; extraFiles?: Record<string, string> } = {},
+  ) {
     super();
+    this.tap = new EslTap(() => this.controllerPort);
   }
 
   async start(input: ConfigInput): Promise<void> {
-    const socketPort = await freePort();
+    this.controllerPort = await freePort();
+    // The dialplan's `socket` connects to the tap, which relays to the controller and records.
+    const socketPort = await this.tap.start();
+    const loopback = (this.opts.phones ?? 'loopback') === 'loopback';
     this.fs = await FreeswitchInstance.start(this.install, {
       socketPort,
       extraUsers: [String(input.company?.voicemail ?? '9000')],
-      extraFiles: { 'dialplan/phones.xml': PHONES_XML },
+      extraFiles: { ...(loopback ? { 'dialplan/phones.xml': PHONES_XML } : {}), ...this.opts.extraFiles },
     });
     this.carrier = await this.fs.esl();
     this.carrier.on('event', (ev: EslEvent) => this.view.on(ev));
@@ -109,9 +135,8 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
     const config = configSchema.parse({
       ...input,
       backend: 'freeswitch',
-      endpoints: { freeswitch: 'loopback/{endpoint}/phones' },
-      trunks: { default: { freeswitch: 'loopback/{number}/phones' } },
-      freeswitch: { listen: `127.0.0.1:${socketPort}`, esl: { host: '127.0.0.1', port: this.fs.eslPort, password: this.fs.eslPassword } },
+      ...(loopback ? { endpoints: { freeswitch: 'loopback/{endpoint}/phones' }, trunks: { default: { freeswitch: 'loopback/{number}/phones' } } } : {}),
+      freeswitch: { listen: `127.0.0.1:${this.controllerPort}`, esl: { host: '127.0.0.1', port: this.fs.eslPort, password: this.fs.eslPassword } },
     });
     await this.startController(config);
     await waitFor(() => this.controller.backend.isConnected(), 10_000, 'controller connected to FreeSWITCH');
@@ -120,6 +145,7 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
   async stop(): Promise<void> {
     await this.stopController();
     this.carrier?.close();
+    await this.tap.stop();
     await this.fs?.stop();
   }
 
