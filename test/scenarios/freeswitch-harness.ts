@@ -12,7 +12,10 @@ const PASSWORD = 'ClueCon';
 
 export class FreeswitchHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'freeswitch' as const;
-  readonly voicemailMs = 1500;
+  /** `voicemailMs`: how long a simulated voicemail records before it returns. */
+  constructor(readonly voicemailMs = 1500) {
+    super();
+  }
   sim!: EslSimulator;
 
   async start(input: ConfigInput): Promise<void> {

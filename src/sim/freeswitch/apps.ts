@@ -24,7 +24,10 @@ export async function runApp(runner: AppRunner, app: string, arg: string): Promi
       ch.vars.delete(arg);
       return;
     case 'ring_ready':
-      if (ch.answerState === 'ringing') sim.emitEvent(ch, 'CHANNEL_PROGRESS');
+      if (ch.answerState === 'ringing' && !ch.ringReady) {
+        ch.ringReady = true;
+        sim.emitEvent(ch, 'CHANNEL_PROGRESS');
+      }
       return;
     case 'pre_answer':
       if (ch.answerState === 'ringing') {

@@ -113,7 +113,7 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
    */
   constructor(
     private readonly install: FreeswitchInstall,
-    private readonly opts: { phones?: 'loopback' | 'sip'; extraFiles?: Record<string, string> } = {},
+    private readonly opts: { phones?: 'loopback' | 'sip'; extraFiles?: Record<string, string>; tap?: boolean } = {},
   ) {
     super();
     this.tap = new EslTap(() => this.controllerPort);
@@ -121,8 +121,11 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
 
   async start(input: ConfigInput): Promise<void> {
     this.controllerPort = await freePort();
-    // The dialplan's `socket` connects to the tap, which relays to the controller and records.
-    const socketPort = await this.tap.start();
+    // With `tap`, the dialplan's `socket` connects to the tap, which relays to the controller and
+    // records. Not by default: a relay cannot refuse a connection the way a stopped controller
+    // does (FreeSWITCH 1.10.12 left a call whose socket was accepted and closed before `connect`
+    // parked: "Socket Error!", no fail-safe), so drain and fail-safe scenarios need the real thing.
+    const socketPort = this.opts.tap ? await this.tap.start() : this.controllerPort;
     const loopback = (this.opts.phones ?? 'loopback') === 'loopback';
     this.fs = await FreeswitchInstance.start(this.install, {
       socketPort,
@@ -145,7 +148,7 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
   async stop(): Promise<void> {
     await this.stopController();
     this.carrier?.close();
-    await this.tap.stop();
+    if (this.opts.tap) await this.tap.stop();
     await this.fs?.stop();
   }
 

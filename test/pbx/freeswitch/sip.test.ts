@@ -39,7 +39,7 @@ describePbx('real SIP on a real FreeSWITCH (SIPp carrier and registered SIPp pho
 
   beforeAll(async () => {
     carrierPort = await freePort();
-    h = new RealFreeswitchHarness(found as FreeswitchInstall, { phones: 'sip', extraFiles: { 'sip_profiles/carrier.xml': carrierProfile(carrierPort) } });
+    h = new RealFreeswitchHarness(found as FreeswitchInstall, { phones: 'sip', tap: true, extraFiles: { 'sip_profiles/carrier.xml': carrierProfile(carrierPort) } });
     await h.start(CONFIG);
     await waitFor(async () => /carrier\s+profile\s.*RUNNING/.test(await h.carrier.api('sofia status')), 10_000, 'carrier profile running');
     sipp = new Sipp(path.join(h.fs.dir, 'sipp'));

@@ -76,8 +76,15 @@ export class EslTap {
         /* as above */
       }
     });
-    fromFs.once('close', () => toCtl.end());
-    toCtl.once('close', () => fromFs.end());
+    let connected = false;
+    toCtl.once('connect', () => (connected = true));
+    fromFs.once('close', () => toCtl.destroy());
+    // The controller refused (it is draining or down): close at once, as a refused `socket` would
+    // end at once; after a session, let the last frames drain first.
+    toCtl.once('close', () => {
+      if (!connected) fromFs.destroy();
+      else fromFs.end(() => fromFs.destroy());
+    });
   }
 
   private recv(conn: number, f: EslFrame): TapRecord {
