@@ -137,7 +137,7 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       expect(r.outcome).toBe('voicemail');
       await waitFor(() => h.voicemails().length > before, 3000, 'voicemail started');
       // Nobody hangs up here: the end of voicemail must end the call (issue 11 item 6).
-      await waitFor(() => h.live().channels === 0, h.voicemailMs + 5000, 'no channel left after voicemail');
+      await waitFor(() => h.live().channels === 0, (h.voicemailMs ?? 0) + 5000, 'no channel left after voicemail');
       expect(h.live()).toEqual({ channels: 0, bridges: 0 });
       // ... and not before: the caller got to leave the whole message.
       if (h.messages) {
