@@ -12,6 +12,9 @@ const PASSWORD = 'test-secret';
 
 export class AsteriskHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'asterisk' as const;
+  get voicemailMs(): number {
+    return this.simOptions.voicemailMaxMs ?? 5000;
+  }
   sim!: AriSimulator;
   private readonly pstn = new Map<string, string>();
   private readonly causes = new Map<string, number>();

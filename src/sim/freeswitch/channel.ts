@@ -22,6 +22,8 @@ export class SimChannel {
   readonly hideNumber: boolean;
   readonly createdUs: number;
   answerState: AnswerState = 'ringing';
+  /** CHANNEL_PROGRESS was sent: FreeSWITCH marks a channel ring-ready once (CF_RING_READY). */
+  ringReady = false;
   callState: 'DOWN' | 'RINGING' | 'EARLY' | 'ACTIVE' | 'HANGUP' = 'DOWN';
   chanState = 'CS_INIT';
   hangupCause: string | null = null;
