@@ -84,12 +84,16 @@ export class AttemptLegs {
   }
 
   /** The ring time is over or the caller left: hang up every leg still ringing but the winner. */
-  cancel(why: 'timeout' | 'caller-gone', winner: () => AriLeg | null, recheck: () => void): void {
-    for (const leg of this.legs.values()) if (!leg.ended && leg !== winner()) void this.hangup(leg, why);
+  cancel(why: 'timeout' | 'caller-gone', winner: AriLeg | null, recheck: () => void): void {
+    const cancelled = [...this.legs.values()].filter((leg) => !leg.ended && leg !== winner);
+    for (const leg of cancelled) void this.hangup(leg, why);
     recheck();
     // Legs whose end is never reported (a lost socket) must not hold the call: settle after a grace.
+    // Only the legs cancelled here: by then the next step may be ringing legs of its own, which
+    // this timer once failed as "cancelled" (found on a real Asterisk: a forwarding number that
+    // answered 3 s into its step lost the call to voicemail).
     setTimeout(() => {
-      for (const leg of this.legs.values()) if (!leg.ended && leg !== winner()) leg.fail(leg.ours === 'timeout' ? 'no-answer' : 'cancelled', null, 'end not reported');
+      for (const leg of cancelled) if (!leg.ended) leg.fail(leg.ours === 'timeout' ? 'no-answer' : 'cancelled', null, 'end not reported');
       recheck();
     }, LEG_END_GRACE_MS).unref();
   }

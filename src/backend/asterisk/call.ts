@@ -273,7 +273,7 @@ export class AsteriskCall implements CallControl {
   }
 
   private cancelRinging(why: 'timeout' | 'caller-gone'): void {
-    this.attempt.cancel(why, () => this.winner, () => this.checkAttempt());
+    this.attempt.cancel(why, this.winner, () => this.checkAttempt());
   }
 
   /** Settle the attempt once every leg has ended (a winner settles it itself, once bridged). */
