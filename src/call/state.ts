@@ -41,6 +41,8 @@ export function transition(state: CallState, event: CallEvent): CallState {
     case 'planning':
       if (event.type === 'planned') return { name: 'planned' };
       if (event.type === 'caller-gone') return { name: 'ended', outcome: 'abandoned' };
+      // Blocked before any look-up or plan (section 9): the session refuses it at once.
+      if (event.type === 'blocked') return { name: 'ended', outcome: 'blocked' };
       break;
     case 'planned':
       if (event.type === 'ring') return { name: 'ringing', step: event.step, attempt: event.attempt };
