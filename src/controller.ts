@@ -13,6 +13,8 @@ import { runCall, type CallObserver } from './call/session.js';
 import type { CallControl, PbxBackend, StoredCall } from './call/contract.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
 import { Metrics } from './observability/metrics.js';
+import { ROUTES_NOTHING, routesNothing, suspiciousShrink } from './config/reload-guard.js';
+import { ReloadRefusedError } from './errors.js';
 
 export interface ControllerOptions {
   loaded: LoadedConfig;
@@ -111,9 +113,15 @@ export class Controller {
   /**
    * Re-read the config file. A good one is swapped in at once for new calls (calls in progress keep
    * the config they started with); a bad one throws ConfigError and the last good config stays.
+   * One that removes more than half of the numbers or users at once throws ReloadRefusedError
+   * unless `force` (SIGHUP): a watcher may have read a half-written file.
    */
-  async reload(env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  async reload(env: NodeJS.ProcessEnv = process.env, opts: { force?: boolean } = {}): Promise<LoadedConfig> {
     const next = await loadConfig(this.loaded.file, env);
+    if (routesNothing(next.config)) throw new ReloadRefusedError(this.loaded.file, ROUTES_NOTHING);
+    const shrink = suspiciousShrink(this.loaded.config, next.config);
+    if (shrink && !opts.force) throw new ReloadRefusedError(this.loaded.file, shrink);
+    if (shrink) this.opts.log.warn({ reason: shrink }, 'config reload forced: applying a config that removes more than half of the numbers or users');
     this.useConfig(next);
     this.backend.updateConfig?.(next.config);
     if (next.config.backend !== this.backend.kind) {

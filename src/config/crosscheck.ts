@@ -6,6 +6,7 @@
 import type { ConfigIssue } from '../errors.js';
 import type { Config } from './schema.js';
 import { formatPath, type KeyPath, type Locate } from './locate.js';
+import { ROUTES_NOTHING, routesNothing } from './reload-guard.js';
 import { checkSchedules } from './crosscheck-schedules.js';
 
 /** What the cross-checks found: errors refuse the config, warnings are shown only. */
@@ -90,6 +91,10 @@ export function crossCheck(config: Config, file: string, locate: Locate): CrossC
   }
 
   checkSchedules(config, { error, warn, hint });
+
+  // Fine for `calls` or `contacts` (they need only storage); a running controller refuses to
+  // reload it (src/config/reload-guard.ts): it would hang up every call.
+  if (routesNothing(config)) warn([], ROUTES_NOTHING);
 
   return { errors, warnings };
 }

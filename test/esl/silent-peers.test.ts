@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FreeswitchBackend } from '../../src/backend/freeswitch/backend.js';
 import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
-import { EslSimulator } from '../../src/sim/esl/simulator.js';
+import { EslSimulator } from '../../src/sim/freeswitch/simulator.js';
 import { waitFor } from '../support/wait.js';
 
 /** A TCP server that accepts and never writes; counts the connections it got. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { AriSimulator } from '../../src/sim/ari/index.js';
+import { AriSimulator } from '../../src/sim/asterisk/index.js';
 import { SCENARIO_CONFIG } from '../scenarios/suite.js';
 import { startCli, type Child } from '../support/child.js';
 import { waitFor } from '../support/wait.js';

@@ -48,6 +48,8 @@ describe('switchboard run (a real process)', () => {
     const c = startCli(['run', '--config', configFile], env);
     child = c;
     await waitFor(() => sim.connectedApps().includes('switchboard'), 20_000, `controller connected; output:\n${c.output()}`);
+    // This process's own start: a killed predecessor's app may still be listed for a moment.
+    await waitFor(() => c.output().includes('controller started'), 20_000, `controller started; output:\n${c.output()}`);
     return c;
   };
 
