@@ -36,6 +36,9 @@ export async function defaultBackend(config: Config, log: Logger): Promise<PbxBa
   return new AsteriskBackend({ config, log });
 }
 
+/** How long sessions get, after the drain deadline, to hand their callers off and close rows. */
+const HANDOFF_MS = 5000;
+
 export class Controller {
   private loaded!: LoadedConfig;
   /** What every new call needs from the config in force, made once per load, not once per call. */
@@ -46,6 +49,8 @@ export class Controller {
   private generation = 1;
   private ownsStore: boolean;
   private stopped = false;
+  /** Aborted at the drain deadline: sessions still ringing hand their caller to the fail-safe. */
+  private readonly drainDeadline = new AbortController();
   readonly metrics: Metrics;
   private readonly observer: CallObserver;
 
@@ -198,6 +203,8 @@ export class Controller {
       calls: this.store.calls,
       log: this.opts.log,
       observer: this.observer,
+      drainDeadline: this.drainDeadline.signal,
+      ...(this.backend.toFailsafe ? { toFailsafe: () => this.backend.toFailsafe!(call.info.channelId) } : {}),
     });
     return this.track(call.info.channelId, session);
   }
@@ -211,6 +218,13 @@ export class Controller {
       new Promise<boolean>((r) => (timer = setTimeout(() => r(false), drainMs))),
     ]);
     clearTimeout(timer);
+    if (!drained) {
+      // Nobody handles a ringing caller once we exit: hand those to the fail-safe route and close
+      // their rows; bridged calls and voicemail go on without us, for the next run to finish.
+      this.drainDeadline.abort();
+      await Promise.race([Promise.allSettled([...this.sessions.values()]), new Promise((r) => (timer = setTimeout(r, HANDOFF_MS)))]);
+      clearTimeout(timer);
+    }
     this.stopped = true;
     await this.backend.stop();
     await this.reconciling; // one in flight finishes before the store closes

@@ -36,7 +36,17 @@ export interface SessionDeps {
   log: Logger;
   observer?: CallObserver;
   now?: () => number;
+  /**
+   * Aborted at a stopping controller's drain deadline: a call still ringing is handed to the
+   * PBX's fail-safe route (`toFailsafe`) and its row closed; a bridged call or one in voicemail is
+   * left as it is for the next run to finish (its stored state stays).
+   */
+  drainDeadline?: AbortSignal;
+  toFailsafe?: () => Promise<void>;
 }
+
+/** Thrown inside a session left for the next run at the drain deadline. */
+class Detached extends Error {}
 
 /** Handle one inbound call from arrival to its call-log row. Never throws. */
 export async function runCall(call: CallControl, deps: SessionDeps): Promise<CallRecord> {
@@ -52,6 +62,11 @@ class CallSession {
   private readonly t0: number;
   private firstOriginate = true;
   private final: RoutePlan['final'] | null = null;
+  /** Sent to the fail-safe route at the drain deadline. */
+  private handedOff = false;
+  /** Resolves when the session stops waiting for a bridged call or voicemail (drain deadline). */
+  private readonly detached: Promise<'detached'>;
+  private detach: () => void = () => undefined;
 
   constructor(
     private readonly call: CallControl,
@@ -79,6 +94,22 @@ class CallSession {
       detail: null,
       trace: [],
     };
+    this.detached = new Promise((resolve) => (this.detach = () => resolve('detached')));
+    deps.drainDeadline?.addEventListener('abort', () => void this.onDrainDeadline(), { once: true });
+  }
+
+  private async onDrainDeadline(): Promise<void> {
+    const { name } = this.state;
+    if (name === 'ended') return;
+    if (name === 'bridged' || name === 'final' || !this.deps.toFailsafe) {
+      this.log.warn({ state: name }, 'drain deadline: leaving the call to the next run');
+      return this.detach();
+    }
+    // Still ringing, or not yet: nobody will handle it once we exit. The fail-safe route (company
+    // phone, then company mailbox) does; leaving our app ends the ring attempt as caller-gone.
+    this.handedOff = true;
+    this.log.warn({ state: name }, 'drain deadline: sending the call to the fail-safe route');
+    await this.deps.toFailsafe().catch((err) => this.log.error({ err: (err as Error).message }, 'fail-safe hand-off failed'));
   }
 
   private go(event: CallEvent): void {
@@ -97,6 +128,7 @@ class CallSession {
     try {
       await this.execute();
     } catch (err) {
+      if (err instanceof Detached) return this.record; // the row stays open: the next run finishes it
       this.log.error({ err: (err as Error).message }, 'call failed in the controller');
       // finish() tells abandoned (the caller left meanwhile) from failed.
       this.record.detail ??= `controller error: ${(err as Error).message}`;
@@ -135,6 +167,9 @@ class CallSession {
     });
     this.record.trace = [...trace, ...plan.trace];
     this.final = plan.final;
+    // The plan's trace reaches the row now, not at the end: a controller killed while the phones
+    // ring still leaves a row that says why it rang whom.
+    void this.save();
     void this.saveState('ringing');
     this.log.info({ steps: plan.steps.map((s) => s.rule), final: plan.final.action }, 'route planned');
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
@@ -143,6 +178,7 @@ class CallSession {
       const attempts = step.strategy === 'simultaneous' ? [step.members] : step.members.map((m) => [m]);
       this.record.rules.push(step.rule);
       for (const [attemptIndex, members] of attempts.entries()) {
+        if (this.handedOff) return this.go({ type: 'caller-gone' });
         this.go({ type: 'ring', step: stepIndex, attempt: attemptIndex });
         const outcome = await this.ring(step, stepIndex, attemptIndex, members, from, to);
         if (outcome === 'done') return;
@@ -165,7 +201,13 @@ class CallSession {
     const ringing = this.call.ringAttempt(legs, step.ringSeconds);
     // The leg ids exist once ringAttempt has started: keep them, so a restart can find the legs.
     void this.saveState('ringing');
+    // Each placed leg is in the row at once, as it ends if this process dies now: a restarted
+    // controller hangs up legs nobody owns ('cancelled'). The attempt's outcome replaces them.
+    const placedAt = this.record.legs.length;
+    this.record.legs.push(...legs.map((l) => this.legRecord(l, { key: l.key, startedAt: new Date(this.now()).toISOString(), result: 'cancelled', cause: null })));
+    void this.save();
     const outcome = await ringing;
+    this.record.legs.splice(placedAt);
     this.recordLegs(legs, outcome);
     void this.save();
     if (outcome.kind === 'answered') {
@@ -179,7 +221,7 @@ class CallSession {
       this.go({ type: 'answered' });
       void this.save();
       void this.saveState('bridged');
-      const end = await this.call.waitBridgeEnd();
+      const end = await this.unlessDetached(this.call.waitBridgeEnd());
       this.record.talkSeconds = roundSeconds((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
       this.log.info({ by: end.by, transferTo: end.transferTo }, 'bridged call ended');
@@ -211,31 +253,34 @@ class CallSession {
   private recordLegs(specs: LegSpec[], outcome: AttemptOutcome): void {
     const byKey = new Map<string, LegOutcome>(outcome.legs.map((l) => [l.key, l]));
     for (const spec of specs) {
-      const o = byKey.get(spec.key);
-      const leg: LegRecord = {
-        user: spec.user,
-        device: spec.device,
-        ...(spec.endpoint !== undefined ? { endpoint: spec.endpoint } : { number: spec.number! }),
-        rule: spec.rule,
-        startedAt: o?.startedAt ?? new Date(this.now()).toISOString(),
-        result: o?.result ?? 'failed',
-        cause: o?.cause ?? null,
-        ...(o?.answeredAt ? { answeredAt: o.answeredAt } : {}),
-        ...(o?.endedAt ? { endedAt: o.endedAt } : {}),
-      };
+      const leg = this.legRecord(spec, byKey.get(spec.key));
       this.record.legs.push(leg);
       this.deps.observer?.legEnded?.(leg);
     }
   }
 
+  private legRecord(spec: LegSpec, o: LegOutcome | undefined): LegRecord {
+    return {
+      user: spec.user,
+      device: spec.device,
+      ...(spec.endpoint !== undefined ? { endpoint: spec.endpoint } : { number: spec.number! }),
+      rule: spec.rule,
+      startedAt: o?.startedAt ?? new Date(this.now()).toISOString(),
+      result: o?.result ?? 'failed',
+      cause: o?.cause ?? null,
+      ...(o?.answeredAt ? { answeredAt: o.answeredAt } : {}),
+      ...(o?.endedAt ? { endedAt: o.endedAt } : {}),
+    };
+  }
+
   private async finalAction(plan: RoutePlan): Promise<void> {
     const final = plan.final;
-    if (this.call.callerGone) return this.go({ type: 'caller-gone' });
+    if (this.call.callerGone || this.handedOff) return this.go({ type: 'caller-gone' });
     this.go({ type: 'final', action: final.action });
     void this.saveState('final');
     if (final.action === 'voicemail') {
       this.log.info({ mailbox: final.mailbox }, 'to voicemail');
-      await this.call.voicemail(final.mailbox);
+      await this.unlessDetached(this.call.voicemail(final.mailbox));
       this.record.detail = `voicemail ${final.mailbox}`;
     } else {
       this.log.info('no route left: hanging up');
@@ -247,7 +292,10 @@ class CallSession {
 
   private async finish(): Promise<CallRecord> {
     const end = this.now();
-    if (this.state.name === 'ended') this.record.outcome = this.state.outcome;
+    if (this.handedOff && this.record.answeredBy === null) {
+      this.record.outcome = 'dropped';
+      this.record.detail = 'controller stopping: drain deadline passed while ringing, sent to the fail-safe route';
+    } else if (this.state.name === 'ended') this.record.outcome = this.state.outcome;
     else this.record.outcome = this.call.callerGone ? 'abandoned' : 'failed';
     this.record.endedAt = new Date(end).toISOString();
     this.record.durationSeconds = roundSeconds((end - this.t0) / 1000);
@@ -256,6 +304,13 @@ class CallSession {
     this.log.info({ outcome: this.record.outcome, duration: this.record.durationSeconds, answeredBy: this.record.answeredBy }, 'call ended');
     this.deps.observer?.callEnded?.(this.record);
     return this.record;
+  }
+
+  /** `work`, unless the drain deadline detaches the session first. */
+  private async unlessDetached<T>(work: Promise<T>): Promise<T> {
+    const r = await Promise.race([work, this.detached]);
+    if (r === 'detached') throw new Detached('left to the next run');
+    return r as T;
   }
 
   /**
