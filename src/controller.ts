@@ -128,7 +128,7 @@ export class Controller {
     if (shrink && !opts.force) throw new ReloadRefusedError(this.loaded.file, shrink);
     if (shrink) this.opts.log.warn({ reason: shrink }, 'config reload forced: applying a config that removes more than half of the numbers or users');
     this.useConfig(next);
-    this.backend.updateConfig?.(next.config);
+    this.backend.updateConfig(next.config);
     if (next.config.backend !== this.backend.kind) {
       this.opts.log.warn({ running: this.backend.kind, configured: next.config.backend }, 'backend changed in the config: it takes effect at the next restart');
     }
@@ -161,8 +161,8 @@ export class Controller {
       return;
     }
     const result = await this.backend.reconcile({ active, stored });
-    for (const { stored: s, control } of result.resumed) {
-      this.track(s.id, resumeCall(control, s, deps).finally(() => control.dispose?.()));
+    for (const { stored: s, control, answeredBy } of result.resumed) {
+      this.track(s.id, resumeCall(control, s, deps, answeredBy).finally(() => control.dispose()));
     }
     for (const s of result.gone) await closeLostCall(s, deps);
     if (result.resumed.length || result.gone.length || result.cleaned.length) {
@@ -211,7 +211,7 @@ export class Controller {
 
   /** Stop: take no new calls, let calls in progress finish (up to drainMs), then disconnect. */
   async stop(drainMs = 30_000): Promise<{ drained: boolean }> {
-    this.backend.stopAccepting?.();
+    this.backend.stopAccepting();
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       Promise.allSettled([...this.sessions.values()]).then(() => true),

@@ -4,7 +4,7 @@
  * file imports a backend.
  */
 import type { Device, FinalAction, Rule } from '../routing/plan.js';
-import type { LegResult } from './record.js';
+import type { CallRecord, LegResult } from './record.js';
 import type { Config } from '../config/schema.js';
 
 /** An inbound call as the PBX delivered it. Caller-supplied fields are untrusted text. */
@@ -80,13 +80,22 @@ export interface CallControl {
   voicemail(mailbox: string): Promise<void>;
   /** Drop the caller. `no-route` maps to Q.850 3 on the PBX. */
   hangup(reason: 'no-route' | 'normal'): Promise<void>;
-  /** The backend's own ids for this call (channels, bridge), kept in the store to resume it. */
-  snapshot?(): unknown;
+  /**
+   * The backend's own ids for this call (channels, bridge), kept in the store to resume it; null
+   * where the backend cannot resume a call (FreeSWITCH: the call's socket dies with the process).
+   */
+  snapshot(): unknown;
   /** Tag this call's backend log lines with the session's route step (`step`, `rule`). */
-  setLogContext?(bindings: Record<string, string>): void;
-  /** Release the backend's per-call resources (event routes); called once the session is over. */
-  dispose?(): void;
+  setLogContext(bindings: Record<string, string>): void;
+  /**
+   * Release the backend's per-call resources (event routes). Called once the session is over: by
+   * the backend for calls it delivered to `onCall`, by the controller for calls reconcile resumed.
+   */
+  dispose(): void;
 }
+
+/** Who answered a call: the user (null for a forwarding or company number) and the device. */
+export type AnsweredBy = NonNullable<CallRecord['answeredBy']>;
 
 /** What the session keeps in the store so a call survives a reconnect or a controller restart. */
 export interface StoredCall {
@@ -105,8 +114,11 @@ export interface ReconcileInput {
 }
 
 export interface ReconcileResult {
-  /** Stored calls whose caller is still on the PBX, handed back to be finished. */
-  resumed: { stored: StoredCall; control: CallControl }[];
+  /**
+   * Stored calls whose caller is still on the PBX, handed back to be finished, with who answered
+   * as the PBX's state shows it (the store may not have the answer yet: it is written behind).
+   */
+  resumed: { stored: StoredCall; control: CallControl; answeredBy: AnsweredBy | null }[];
   /** Stored calls whose caller channel is gone from the PBX. */
   gone: StoredCall[];
   /** Channels hung up and bridges destroyed because no call owned them. */
@@ -121,11 +133,15 @@ export interface PbxBackend {
    */
   start(onCall: (call: CallControl) => Promise<void>, hooks?: { connected?: () => void }): Promise<void>;
   /** A reloaded config for new calls (dial templates); calls in progress keep theirs. */
-  updateConfig?(config: Config): void;
+  updateConfig(config: Config): void;
   /** Compare what the PBX holds with what we track, adopt or clean up the difference. */
   reconcile?(input: ReconcileInput): Promise<ReconcileResult>;
-  /** Take no new calls; calls in progress go on (a drain before stop). */
-  stopAccepting?(): void;
+  /**
+   * Take no new calls; calls in progress go on (a drain before stop). A new call must then reach
+   * the dialplan's fail-safe route: Asterisk continues it there, FreeSWITCH finds the listener
+   * closed and its dialplan goes on after `socket`.
+   */
+  stopAccepting(): void;
   /** Stop taking calls and disconnect. */
   stop(): Promise<void>;
   isConnected(): boolean;

@@ -6,7 +6,7 @@
  * - gone: the caller left while nobody was watching; the row is closed with what is known.
  */
 import type { Logger } from '../log.js';
-import type { CallControl, StoredCall } from './contract.js';
+import type { AnsweredBy, CallControl, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord } from './record.js';
 
 export interface ResumeDeps {
@@ -19,8 +19,8 @@ export interface ResumeDeps {
   now?: () => number;
 }
 
-/** Finish a call handed back by reconcile. Never throws. */
-export async function resumeCall(control: CallControl, stored: StoredCall, deps: ResumeDeps): Promise<CallRecord | null> {
+/** Finish a call handed back by reconcile (`answeredBy`: as the PBX shows it). Never throws. */
+export async function resumeCall(control: CallControl, stored: StoredCall, deps: ResumeDeps, answeredBy: AnsweredBy | null = null): Promise<CallRecord | null> {
   const log = deps.log.child({ channel: stored.id });
   const record = await deps.calls.get(stored.id).catch(() => null);
   if (!record) {
@@ -33,13 +33,9 @@ export async function resumeCall(control: CallControl, stored: StoredCall, deps:
       log.info('resumed a bridged call: tracking it to its end');
       const end = await control.waitBridgeEnd();
       record.outcome = 'answered';
-      // The answer may not have reached the store before the old process died: take it from the
-      // snapshot of the leg found bridged.
-      if (!record.answeredBy) {
-        const snap = stored.pbx as { legs?: { channelId: string; user: string | null; device: string }[]; winner?: { channelId: string } | null } | null;
-        const leg = snap?.legs?.find((l) => l.channelId === snap.winner?.channelId);
-        if (leg) record.answeredBy = { user: leg.user, device: leg.device as NonNullable<CallRecord['answeredBy']>['device'] };
-      }
+      // The answer may not have reached the store before the old process died: the backend
+      // found who is bridged with the caller.
+      if (!record.answeredBy && answeredBy) record.answeredBy = answeredBy;
       if (record.answeredAt) record.talkSeconds = roundSeconds((now() - Date.parse(record.answeredAt)) / 1000);
       record.detail = `${end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`} (resumed after a controller reconnect)`;
     } else if (control.callerGone) {

@@ -119,7 +119,7 @@ class CallSession {
     const step = stepLabel(this.state);
     if (step) {
       this.log = this.baseLog.child({ step });
-      this.call.setLogContext?.({ step });
+      this.call.setLogContext({ step });
     }
     this.log.debug(`${describe(from)} -> ${event.type} -> ${describe(this.state)}`);
   }
@@ -320,7 +320,7 @@ class CallSession {
    */
   private async saveState(phase: StoredCall['phase']): Promise<void> {
     if (!this.final) return;
-    const state: StoredCall = { id: this.record.id, phase, final: this.final, pbx: this.call.snapshot?.() ?? null };
+    const state: StoredCall = { id: this.record.id, phase, final: this.final, pbx: this.call.snapshot() ?? null };
     await this.deps.calls.saveState(this.record.id, state).catch((err) => this.log.error({ err: (err as Error).message }, 'call state write failed'));
   }
 

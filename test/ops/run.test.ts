@@ -107,7 +107,7 @@ describe('switchboard run (a real process)', () => {
 
   it('given a running controller, then /healthz and /metrics answer on 127.0.0.1', async () => {
     const c = await start('alice');
-    const port = Number(await waitFor(() => /"port":(\d+),"msg":"serving \/metrics/.exec(c.output())?.[1], 5000, 'metrics port'));
+    const port = Number(await waitFor(() => /"port":(\d+),"msg":"serving \/metrics/.exec(c.output())?.[1], 20_000, 'metrics port'));
     // /healthz is served from the start (red until the WebSocket is up): wait for it to turn green.
     const health = await waitFor(async () => {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);

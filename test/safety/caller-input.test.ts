@@ -34,6 +34,11 @@ class RecordingCall implements CallControl {
     this.mailboxes.push(mailbox);
   }
   async hangup(): Promise<void> {}
+  snapshot(): null {
+    return null;
+  }
+  setLogContext(): void {}
+  dispose(): void {}
 }
 
 const HOSTILE = [

@@ -19,7 +19,7 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
   }
 
   async start(input: ConfigInput): Promise<void> {
-    this.sim = await AriSimulator.start({ port: 0, username: USER, password: PASSWORD, ...this.simOptions });
+    this.sim = await AriSimulator.start({ port: 0, username: USER, password: PASSWORD, failsafe: { companyMailbox: '9000' }, ...this.simOptions });
     const config = configSchema.parse({
       ...input,
       asterisk: { url: this.sim.url, username: USER, password: PASSWORD, app: 'switchboard', requestTimeoutMs: 3000 },
@@ -65,6 +65,10 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
 
   live(): { channels: number; bridges: number } {
     return { channels: this.sim.channels().length, bridges: this.sim.bridges().length };
+  }
+
+  failsafeCalls(): string[] {
+    return this.sim.failsafeCalls().map((f) => f.channelId);
   }
 
   voicemails(): string[] {

@@ -13,22 +13,46 @@ export abstract class ControllerHarness {
   protected store!: Store;
   private readonly ended = new EventEmitter();
 
+  private config!: Config;
+  private stopping: Promise<{ drained: boolean }> | null = null;
+
   /** Start the controller (SCENARIO_LOG=debug shows its log; SCENARIO_LOG_FILE=f writes it to f). */
   protected async startController(config: Config): Promise<void> {
     this.store = await Store.open(':memory:');
+    this.config = config;
+    await this.newController();
+  }
+
+  /** After a (re)start: what the PBX needs to know of the new controller (FreeSWITCH: its port). */
+  protected attach(): void {}
+
+  private async newController(): Promise<void> {
+    this.stopping = null;
     this.controller = await Controller.start({
-      loaded: { config, file: 'scenario.yaml', dir: '.', sqlitePath: ':memory:', warnings: [] },
+      loaded: { config: this.config, file: 'scenario.yaml', dir: '.', sqlitePath: ':memory:', warnings: [] },
       log: process.env.SCENARIO_LOG
         ? createLogger({ level: process.env.SCENARIO_LOG, ...(process.env.SCENARIO_LOG_FILE ? { destination: pino.destination(process.env.SCENARIO_LOG_FILE) } : {}) })
         : silentLogger(),
       store: this.store,
       observer: { callEnded: (r) => this.ended.emit(r.id, r) },
     });
+    this.attach();
   }
 
   protected async stopController(): Promise<void> {
-    await this.controller?.stop(1000);
+    if (this.controller) await (this.stopping ?? this.controller.stop(1000));
     await this.store?.close();
+  }
+
+  drain(drainMs: number): Promise<{ drained: boolean }> {
+    this.stopping ??= this.controller.stop(drainMs);
+    return this.stopping;
+  }
+
+  async restart(): Promise<void> {
+    if (this.stopping) await this.stopping;
+    else await this.controller.stop(1000);
+    await this.newController();
   }
 
   async addContact(phone: string, owner: string): Promise<void> {

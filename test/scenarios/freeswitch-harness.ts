@@ -17,14 +17,21 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
   async start(input: ConfigInput): Promise<void> {
     // The controller's listener port is known only once it listens: start the simulator first,
     // then point its `socket` application at the controller.
-    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 } });
+    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 }, failsafe: { companyMailbox: '9000' } });
     const config = configSchema.parse({
       ...input,
       backend: 'freeswitch',
       freeswitch: { listen: '127.0.0.1:0', esl: { host: '127.0.0.1', port: this.sim.eslPort, password: PASSWORD } },
     });
     await this.startController(config);
+  }
+
+  protected override attach(): void {
     this.sim.setSocketTarget({ host: '127.0.0.1', port: (this.controller.backend as FreeswitchBackend).listenPort });
+  }
+
+  failsafeCalls(): string[] {
+    return this.sim.failsafeCalls().map((f) => f.uuid);
   }
 
   async stop(): Promise<void> {

@@ -36,6 +36,15 @@ export interface ScenarioHarness {
   live(): { channels: number; bridges: number };
   /** Mailboxes that received a voicemail call, in order. */
   voicemails(): string[];
+  /**
+   * Stop the controller as SIGTERM does (`controller.stop(drainMs)`): it stops taking calls at
+   * once; the promise resolves when it has stopped. `restart()` then starts a fresh one.
+   */
+  drain(drainMs: number): Promise<{ drained: boolean }>;
+  /** Start a new controller on the same PBX and store (after a drain). */
+  restart(): Promise<void>;
+  /** Calls that took the dialplan's fail-safe route (no controller took them), by call id. */
+  failsafeCalls(): string[];
   /** Every dial string the controller asked the PBX for, and every caller ID it presented. */
   dialed(): { dial: string; callerId: string }[];
 }

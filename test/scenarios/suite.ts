@@ -261,6 +261,31 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
     });
   });
 
+  describe('drain (stop as SIGTERM does)', () => {
+    test('given a bridged call, when the controller drains, then a new call takes the fail-safe route and the bridged call finishes', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+      const talking = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await h.waitForAnswer(talking);
+
+      const stopped = h.drain(10_000);
+      const dialedBefore = h.dialed().length;
+      const late = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await waitFor(() => h.failsafeCalls().includes(late.callId), 5000, 'the late call on the fail-safe route');
+      expect(h.dialed().length).toBe(dialedBefore); // no controller rang anyone for it
+
+      await h.hangupCaller(talking);
+      expect(await stopped).toEqual({ drained: true });
+      const r = await h.waitForRecord(talking);
+      expect(r.outcome).toBe('answered');
+      expect(r.detail).toBe('ended by caller');
+
+      await h.hangupCaller(late);
+      await h.restart();
+      await noLeaks();
+    });
+  });
+
   // A skip naming no test is a stale skip: fail loudly instead of hiding nothing.
   const unknown = [...skipReason.keys()].filter((t) => !seen.has(t));
   if (unknown.length > 0) throw new Error(`scenario suite: skip list names unknown tests: ${unknown.join('; ')}`);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { asteriskDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import type { CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
+import type { AnsweredBy, CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
 import { AriRest, type AriBridge } from './rest.js';
 import { AriEvents, type AriEvent } from './events.js';
 import { AsteriskCall, LEG_APP_ARG, type AsteriskSnapshot } from './call.js';
@@ -90,7 +90,7 @@ export class AsteriskBackend implements PbxBackend {
       const found = fromPbx(stored, bridgeOf.get(id));
       const call = this.newCall(channel, []);
       call.adopt(found.pbx as AsteriskSnapshot, found.phase, live);
-      result.resumed.push({ stored: found, control: call });
+      result.resumed.push({ stored: found, control: call, answeredBy: answeredByOf(found) });
     }
     for (const id of inApp) {
       if (this.owners.has(id)) continue;
@@ -227,6 +227,13 @@ function fromPbx(stored: StoredCall, bridge: AriBridge | undefined): StoredCall 
   if (!bridge || !other) return stored;
   const leg = snap.legs.find((l) => l.channelId === other);
   return { ...stored, phase: 'bridged', pbx: { ...snap, winner: { key: leg?.key ?? 'recovered', channelId: other }, bridgeId: bridge.id } };
+}
+
+/** Who is bridged with the caller, by the snapshot's leg of the winning channel. */
+function answeredByOf(stored: StoredCall): AnsweredBy | null {
+  const snap = stored.pbx as AsteriskSnapshot | null;
+  const leg = snap?.legs.find((l) => l.channelId === snap.winner?.channelId);
+  return leg ? { user: leg.user, device: leg.device } : null;
 }
 
 /** The channel and bridge ids an event is about. */

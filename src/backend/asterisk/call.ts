@@ -12,6 +12,7 @@
 import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec } from '../../call/contract.js';
 import { dialStringFor, safeCallerId } from '../../call/dialstring.js';
 import { AriHttpError } from '../../errors.js';
+import type { Device } from '../../routing/plan.js';
 import type { Logger } from '../../log.js';
 import type { AriRest } from './rest.js';
 import type { AriEvent } from './events.js';
@@ -21,7 +22,7 @@ export const LEG_APP_ARG = 'switchboard-leg';
 
 /** The ids of one call on Asterisk, as kept in the store. */
 export interface AsteriskSnapshot {
-  legs: { key: string; channelId: string; user: string | null; device: string }[];
+  legs: { key: string; channelId: string; user: string | null; device: Device }[];
   winner: { key: string; channelId: string } | null;
   bridgeId: string | null;
 }

@@ -24,6 +24,8 @@ export class FreeswitchBackend implements PbxBackend {
   private readonly conns = new Set<EslConnection>();
   private onCall: ((call: CallControl) => Promise<void>) | null = null;
   private listening = false;
+  private accepting = true;
+  private closed: Promise<void> = Promise.resolve();
   private readonly listenHost: string;
   private readonly listenPortWanted: number;
   private templates: { endpoint: string; trunk: string };
@@ -66,11 +68,24 @@ export class FreeswitchBackend implements PbxBackend {
     this.log.info({ listen: `${this.listenHost}:${this.listenPort}` }, 'waiting for FreeSWITCH socket connections');
   }
 
+  /**
+   * Take no new calls (calls in progress go on): close the listener, so FreeSWITCH's `socket`
+   * finds nobody and its dialplan goes on with the fail-safe route after it (trace i). A call
+   * whose connection was already queued when we closed is sent there too (socket closed).
+   */
+  stopAccepting(): void {
+    if (!this.accepting) return;
+    this.accepting = false;
+    this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.log.info('not accepting calls: new calls take the dialplan fail-safe route');
+  }
+
   async stop(): Promise<void> {
+    this.stopAccepting();
     this.listening = false;
     this.inbound.stop();
     for (const c of this.conns) c.socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.closed;
   }
 
   isConnected(): boolean {
@@ -78,6 +93,11 @@ export class FreeswitchBackend implements PbxBackend {
   }
 
   private async accept(socket: net.Socket): Promise<void> {
+    if (!this.accepting) {
+      this.log.info('not accepting calls: closing the socket, the dialplan fail-safe takes the call');
+      socket.destroy();
+      return;
+    }
     // A connection that never answers `connect` (not FreeSWITCH's socket app, or a scanner) is
     // closed after the reply timeout instead of holding a file descriptor forever.
     const conn = new EslConnection(socket, this.timeoutMs);

@@ -296,6 +296,14 @@ export class FreeswitchCall implements CallControl {
     this.log = this.baseLog.child(bindings);
   }
 
+  /** Nothing to keep: a FreeSWITCH call cannot be resumed (its socket dies with the process). */
+  snapshot(): null {
+    return null;
+  }
+
+  /** Nothing outlives the call's socket: its events arrive on that socket only. */
+  dispose(): void {}
+
   async hangup(reason: 'no-route' | 'normal'): Promise<void> {
     if (this.callerGone) return;
     await this.run('hangup', reason === 'no-route' ? 'NO_ROUTE_DESTINATION' : 'NORMAL_CLEARING');
