@@ -15,6 +15,8 @@ import { closeLostCall, resumeCall } from './call/resume.js';
 import { Metrics } from './observability/metrics.js';
 import { ROUTES_NOTHING, routesNothing, suspiciousShrink } from './config/reload-guard.js';
 import { ReloadRefusedError } from './errors.js';
+import { LiveState } from './runtime/live.js';
+import { DeviceStates, Presence } from './runtime/presence.js';
 
 export interface ControllerOptions {
   loaded: LoadedConfig;
@@ -53,6 +55,11 @@ export class Controller {
   private readonly drainDeadline = new AbortController();
   readonly metrics: Metrics;
   private readonly observer: CallObserver;
+  /** DND, schedule overrides and the run-time block list, re-read from the store every 250 ms. */
+  readonly live: LiveState;
+  /** Device states as the PBX reports them (section 6). */
+  readonly devices = new DeviceStates();
+  readonly presence: Presence;
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -61,7 +68,15 @@ export class Controller {
   ) {
     this.useConfig(opts.loaded);
     this.ownsStore = !opts.store;
-    this.metrics = new Metrics({ connected: () => backend.isConnected(), activeCalls: () => this.activeCalls, configGeneration: () => this.generation });
+    this.live = new LiveState(store, opts.log);
+    this.presence = new Presence({ answers: store.groupAnswers, dnd: () => this.live.dnd, devices: this.devices, log: opts.log });
+    this.metrics = new Metrics({
+      connected: () => backend.isConnected(),
+      activeCalls: () => this.activeCalls,
+      configGeneration: () => this.generation,
+      dndUsers: () => [...this.live.dnd.keys()].filter((u) => this.callDeps.users.has(u)).length,
+      deviceStates: () => this.devices.counts(),
+    });
     this.observer = combineObservers([this.metrics.observer, opts.observer]);
     this.owners = new OwnerIndex(store.contacts, opts.log);
     this.owners.start();
@@ -78,7 +93,13 @@ export class Controller {
   static async create(opts: ControllerOptions): Promise<Controller> {
     const store = opts.store ?? (await Store.open(opts.loaded.sqlitePath));
     const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
-    return new Controller(opts, store, backend);
+    const controller = new Controller(opts, store, backend);
+    // Availability is in memory before the first call: DND and the groups' history from the store,
+    // device states from the PBX's events from here on.
+    await controller.live.start();
+    await controller.presence.start();
+    backend.watchDevices?.(controller.devices);
+    return controller;
   }
 
   /**
@@ -205,6 +226,7 @@ export class Controller {
       observer: this.observer,
       drainDeadline: this.drainDeadline.signal,
       ...(this.backend.toFailsafe ? { toFailsafe: () => this.backend.toFailsafe!(call.info.channelId) } : {}),
+      presence: this.presence,
     });
     return this.track(call.info.channelId, session);
   }
@@ -229,6 +251,7 @@ export class Controller {
     await this.backend.stop();
     await this.reconciling; // one in flight finishes before the store closes
     await this.owners.stop();
+    await this.live.stop();
     if (this.ownsStore) await this.store.close();
     this.opts.log.info({ drained }, 'controller stopped');
     return { drained };
@@ -243,6 +266,7 @@ function combineObservers(list: (CallObserver | undefined)[]): CallObserver {
     setupLatency: (ms) => all.forEach((o) => o.setupLatency?.(ms)),
     attemptStarted: (r, legs) => all.forEach((o) => o.attemptStarted?.(r, legs)),
     legEnded: (l) => all.forEach((o) => o.legEnded?.(l)),
+    passedOver: (p) => all.forEach((o) => o.passedOver?.(p)),
     callEnded: (r) => all.forEach((o) => o.callEnded?.(r)),
   };
 }

@@ -4,6 +4,7 @@
  * file imports a backend.
  */
 import type { Device, FinalAction, Rule } from '../routing/plan.js';
+import type { DeviceState } from '../routing/availability.js';
 import type { CallRecord, LegResult } from './record.js';
 import type { Config } from '../config/schema.js';
 
@@ -125,6 +126,13 @@ export interface ReconcileResult {
   cleaned: string[];
 }
 
+/** Where a backend reports device state (section 6): one endpoint at a time, or a whole snapshot. */
+export interface DeviceSink {
+  set(endpoint: string, state: DeviceState): void;
+  /** Everything the PBX knows now (at start and after every reconnect); endpoints not in it become unknown. */
+  seed(entries: Iterable<readonly [string, DeviceState]>): void;
+}
+
 export interface PbxBackend {
   readonly kind: 'asterisk' | 'freeswitch';
   /**
@@ -149,4 +157,9 @@ export interface PbxBackend {
   toFailsafe?(channelId: string): Promise<void>;
   /** Why the PBX connection is down (null while up): shown by /healthz. */
   disconnectedReason?(): string | null;
+  /**
+   * Report SIP endpoints' states to `sink` from now on, from the PBX's own events (never awaited on
+   * a call's path). Called before start().
+   */
+  watchDevices?(sink: DeviceSink): void;
 }

@@ -2,10 +2,11 @@
  * The call-log row (spec section 3): one per call, the same words on every backend.
  * `switchboard calls --json` prints these objects.
  */
+import type { PassedOver } from '../routing/availability.js';
 import type { Device, Rule } from '../routing/plan.js';
 
-/** A leg's result, the same word on every backend. */
-export type LegResult = 'answered' | 'no-answer' | 'busy' | 'rejected' | 'unreachable' | 'cancelled' | 'failed';
+/** A leg's result, the same word on every backend. `skipped`: not dialled, the PBX reports the device unavailable. */
+export type LegResult = 'answered' | 'no-answer' | 'busy' | 'rejected' | 'unreachable' | 'cancelled' | 'skipped' | 'failed';
 
 export type CallOutcome = 'answered' | 'voicemail' | 'abandoned' | 'dropped' | 'failed';
 
@@ -46,6 +47,8 @@ export interface CallRecord {
   /** Where the call ended: voicemail mailbox, transfer target, or hangup reason. */
   detail: string | null;
   trace: string[];
+  /** Users passed over, when planning or when their turn came (section 6). */
+  passedOver: PassedOver[];
 }
 
 /** Seconds rounded to the millisecond, as the call log keeps durations. */

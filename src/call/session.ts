@@ -7,10 +7,14 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { normalizeCaller, normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
+import type { Availability, PassedOver } from '../routing/availability.js';
+import { turnNow } from './turn.js';
 import type { ContactRef, CursorMove, Member, RingStep, RoutePlan } from '../routing/plan.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
 import { describe, transition, type CallEvent, type CallState } from './state.js';
+import { Detached, DrainWatch } from './drain.js';
+import { legRecord, legSpecs } from './legs.js';
 
 export interface CallObserver {
   callStarted?(record: CallRecord): void;
@@ -19,7 +23,16 @@ export interface CallObserver {
   /** An attempt starts ringing these legs (for live views). */
   attemptStarted?(record: CallRecord, legs: readonly LegSpec[]): void;
   legEnded?(leg: LegRecord): void;
+  /** A user was passed over (section 6). */
+  passedOver?(p: PassedOver): void;
   callEnded?(record: CallRecord): void;
+}
+
+/** Who can take a call now (src/runtime/presence.ts), and what to tell it about this call. */
+export interface PresenceView {
+  availability(): Availability;
+  answered(callId: string, user: string | null, group: string | undefined): void;
+  ended(callId: string): void;
 }
 
 export interface SessionDeps {
@@ -35,18 +48,13 @@ export interface SessionDeps {
   };
   log: Logger;
   observer?: CallObserver;
+  /** Availability (section 6); absent: nobody is known to be unavailable. */
+  presence?: PresenceView;
   now?: () => number;
-  /**
-   * Aborted at a stopping controller's drain deadline: a call still ringing is handed to the
-   * PBX's fail-safe route (`toFailsafe`) and its row closed; a bridged call or one in voicemail is
-   * left as it is for the next run to finish (its stored state stays).
-   */
+  /** Aborted at a stopping controller's drain deadline (see drain.ts). */
   drainDeadline?: AbortSignal;
   toFailsafe?: () => Promise<void>;
 }
-
-/** Thrown inside a session left for the next run at the drain deadline. */
-class Detached extends Error {}
 
 /** Handle one inbound call from arrival to its call-log row. Never throws. */
 export async function runCall(call: CallControl, deps: SessionDeps): Promise<CallRecord> {
@@ -62,11 +70,7 @@ class CallSession {
   private readonly t0: number;
   private firstOriginate = true;
   private final: RoutePlan['final'] | null = null;
-  /** Sent to the fail-safe route at the drain deadline. */
-  private handedOff = false;
-  /** Resolves when the session stops waiting for a bridged call or voicemail (drain deadline). */
-  private readonly detached: Promise<'detached'>;
-  private detach: () => void = () => undefined;
+  private readonly drain: DrainWatch;
 
   constructor(
     private readonly call: CallControl,
@@ -93,23 +97,14 @@ class CallSession {
       endedAt: null,
       detail: null,
       trace: [],
+      passedOver: [],
     };
-    this.detached = new Promise((resolve) => (this.detach = () => resolve('detached')));
-    deps.drainDeadline?.addEventListener('abort', () => void this.onDrainDeadline(), { once: true });
-  }
-
-  private async onDrainDeadline(): Promise<void> {
-    const { name } = this.state;
-    if (name === 'ended') return;
-    if (name === 'bridged' || name === 'final' || !this.deps.toFailsafe) {
-      this.log.warn({ state: name }, 'drain deadline: leaving the call to the next run');
-      return this.detach();
-    }
-    // Still ringing, or not yet: nobody will handle it once we exit. The fail-safe route (company
-    // phone, then company mailbox) does; leaving our app ends the ring attempt as caller-gone.
-    this.handedOff = true;
-    this.log.warn({ state: name }, 'drain deadline: sending the call to the fail-safe route');
-    await this.deps.toFailsafe().catch((err) => this.log.error({ err: (err as Error).message }, 'fail-safe hand-off failed'));
+    this.drain = new DrainWatch({
+      deadline: deps.drainDeadline,
+      toFailsafe: deps.toFailsafe,
+      state: () => this.state.name,
+      warn: (obj, msg) => this.log.warn(obj, msg),
+    });
   }
 
   private go(event: CallEvent): void {
@@ -126,8 +121,17 @@ class CallSession {
 
   async run(): Promise<CallRecord> {
     try {
+      return await this.runToEnd();
+    } finally {
+      this.drain.close();
+    }
+  }
+
+  private async runToEnd(): Promise<CallRecord> {
+    try {
       await this.execute();
     } catch (err) {
+      this.deps.presence?.ended(this.record.id);
       if (err instanceof Detached) return this.record; // the row stays open: the next run finishes it
       this.log.error({ err: (err as Error).message }, 'call failed in the controller');
       // finish() tells abandoned (the caller left meanwhile) from failed.
@@ -162,10 +166,11 @@ class CallSession {
     });
     // Taking round-robin / linear members and moving the cursors is one atomic step in the store.
     const plan: RoutePlan = await this.deps.cursors.take((cursors) => {
-      const r = planRoute({ from, to }, config, { contact, cursors });
+      const r = planRoute({ from, to }, config, { contact, cursors, ...(this.deps.presence ? { availability: this.deps.presence.availability() } : {}) });
       return { result: r.plan, moves: r.cursorMoves };
     });
     this.record.trace = [...trace, ...plan.trace];
+    for (const p of plan.passedOver) this.passOver(p);
     this.final = plan.final;
     // The plan's trace reaches the row now, not at the end: a controller killed while the phones
     // ring still leaves a row that says why it rang whom.
@@ -178,7 +183,7 @@ class CallSession {
       const attempts = step.strategy === 'simultaneous' ? [step.members] : step.members.map((m) => [m]);
       this.record.rules.push(step.rule);
       for (const [attemptIndex, members] of attempts.entries()) {
-        if (this.handedOff) return this.go({ type: 'caller-gone' });
+        if (this.drain.handedOff) return this.go({ type: 'caller-gone' });
         this.go({ type: 'ring', step: stepIndex, attempt: attemptIndex });
         const outcome = await this.ring(step, stepIndex, attemptIndex, members, from, to);
         if (outcome === 'done') return;
@@ -189,8 +194,17 @@ class CallSession {
   }
 
   /** Ring one attempt; 'done' when the call is over (answered and ended, or the caller left). */
-  private async ring(step: RingStep, s: number, a: number, members: Member[], from: string | null, to: string): Promise<'done' | 'next'> {
-    const legs = this.legSpecs(step, s, a, members, from, to);
+  private async ring(step: RingStep, s: number, a: number, planned: Member[], from: string | null, to: string): Promise<'done' | 'next'> {
+    let members = planned;
+    if (this.deps.presence) {
+      // Asked again now: the plan may be a ring time old (section 6).
+      const turn = turnNow(this.deps.config, step, planned, this.deps.presence.availability());
+      members = turn.members;
+      this.record.trace.push(...turn.trace);
+      for (const p of turn.passed) this.passOver(p);
+    }
+    this.recordSkipped(step, members);
+    const legs = legSpecs(this.deps.config, step, s, a, members, from, to);
     if (legs.length === 0) return 'next';
     if (this.firstOriginate) {
       this.firstOriginate = false;
@@ -204,7 +218,7 @@ class CallSession {
     // Each placed leg is in the row at once, as it ends if this process dies now: a restarted
     // controller hangs up legs nobody owns ('cancelled'). The attempt's outcome replaces them.
     const placedAt = this.record.legs.length;
-    this.record.legs.push(...legs.map((l) => this.legRecord(l, { key: l.key, startedAt: new Date(this.now()).toISOString(), result: 'cancelled', cause: null })));
+    this.record.legs.push(...legs.map((l) => legRecord(l, { key: l.key, startedAt: new Date(this.now()).toISOString(), result: 'cancelled', cause: null }, this.now())));
     void this.save();
     const outcome = await ringing;
     this.record.legs.splice(placedAt);
@@ -219,9 +233,10 @@ class CallSession {
         ringSeconds: roundSeconds((answeredAt - this.t0) / 1000),
       });
       this.go({ type: 'answered' });
+      this.deps.presence?.answered(this.record.id, leg.user, step.group);
       void this.save();
       void this.saveState('bridged');
-      const end = await this.unlessDetached(this.call.waitBridgeEnd());
+      const end = await this.drain.unlessDetached(this.call.waitBridgeEnd()).finally(() => this.deps.presence?.ended(this.record.id));
       this.record.talkSeconds = roundSeconds((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
       this.log.info({ by: end.by, transferTo: end.transferTo }, 'bridged call ended');
@@ -236,51 +251,43 @@ class CallSession {
     return 'next';
   }
 
-  private legSpecs(step: RingStep, s: number, a: number, members: Member[], from: string | null, to: string): LegSpec[] {
-    const trunk = this.deps.config.trunks.default!;
-    // Legs through the trunk show what the trunk's `callerId` says; SIP endpoints show the caller.
-    const external = trunk.callerId === 'called' ? to || null : trunk.callerId === 'company' ? this.deps.config.company.phone ?? from : from;
-    const legs: LegSpec[] = [];
-    members.forEach((m, mi) =>
-      m.targets.forEach((t, ti) => {
-        const base = { key: `s${s}.a${a}.m${mi}.t${ti}`, user: m.user, device: t.device, rule: step.rule };
-        legs.push('endpoint' in t ? { ...base, endpoint: t.endpoint, callerId: from } : { ...base, number: t.number, callerId: external });
-      }),
-    );
-    return legs;
+  /** Record a user passed over once per step, however often she was asked. */
+  private passOver(p: PassedOver): void {
+    if (this.record.passedOver.some((q) => q.user === p.user && q.step === p.step)) return;
+    this.record.passedOver.push(p);
+    this.log.info({ user: p.user, reason: p.reason }, 'passed over');
+    this.deps.observer?.passedOver?.(p);
+  }
+
+  /** Devices the PBX reports unavailable get no originate, only a `skipped` leg in the log. */
+  private recordSkipped(step: RingStep, members: Member[]): void {
+    const at = new Date(this.now()).toISOString();
+    for (const m of members) {
+      for (const t of m.skipped ?? []) {
+        const leg: LegRecord = { user: m.user, device: t.device, ...('endpoint' in t ? { endpoint: t.endpoint } : { number: t.number }), rule: step.rule, startedAt: at, result: 'skipped', cause: null };
+        this.record.legs.push(leg);
+        this.deps.observer?.legEnded?.(leg);
+      }
+    }
   }
 
   private recordLegs(specs: LegSpec[], outcome: AttemptOutcome): void {
     const byKey = new Map<string, LegOutcome>(outcome.legs.map((l) => [l.key, l]));
     for (const spec of specs) {
-      const leg = this.legRecord(spec, byKey.get(spec.key));
+      const leg = legRecord(spec, byKey.get(spec.key), this.now());
       this.record.legs.push(leg);
       this.deps.observer?.legEnded?.(leg);
     }
   }
 
-  private legRecord(spec: LegSpec, o: LegOutcome | undefined): LegRecord {
-    return {
-      user: spec.user,
-      device: spec.device,
-      ...(spec.endpoint !== undefined ? { endpoint: spec.endpoint } : { number: spec.number! }),
-      rule: spec.rule,
-      startedAt: o?.startedAt ?? new Date(this.now()).toISOString(),
-      result: o?.result ?? 'failed',
-      cause: o?.cause ?? null,
-      ...(o?.answeredAt ? { answeredAt: o.answeredAt } : {}),
-      ...(o?.endedAt ? { endedAt: o.endedAt } : {}),
-    };
-  }
-
   private async finalAction(plan: RoutePlan): Promise<void> {
     const final = plan.final;
-    if (this.call.callerGone || this.handedOff) return this.go({ type: 'caller-gone' });
+    if (this.call.callerGone || this.drain.handedOff) return this.go({ type: 'caller-gone' });
     this.go({ type: 'final', action: final.action });
     void this.saveState('final');
     if (final.action === 'voicemail') {
       this.log.info({ mailbox: final.mailbox }, 'to voicemail');
-      await this.unlessDetached(this.call.voicemail(final.mailbox));
+      await this.drain.unlessDetached(this.call.voicemail(final.mailbox));
       this.record.detail = `voicemail ${final.mailbox}`;
     } else {
       this.log.info('no route left: hanging up');
@@ -292,7 +299,7 @@ class CallSession {
 
   private async finish(): Promise<CallRecord> {
     const end = this.now();
-    if (this.handedOff && this.record.answeredBy === null) {
+    if (this.drain.handedOff && this.record.answeredBy === null) {
       this.record.outcome = 'dropped';
       this.record.detail = 'controller stopping: drain deadline passed while ringing, sent to the fail-safe route';
     } else if (this.state.name === 'ended') this.record.outcome = this.state.outcome;
@@ -304,13 +311,6 @@ class CallSession {
     this.log.info({ outcome: this.record.outcome, duration: this.record.durationSeconds, answeredBy: this.record.answeredBy }, 'call ended');
     this.deps.observer?.callEnded?.(this.record);
     return this.record;
-  }
-
-  /** `work`, unless the drain deadline detaches the session first. */
-  private async unlessDetached<T>(work: Promise<T>): Promise<T> {
-    const r = await Promise.race([work, this.detached]);
-    if (r === 'detached') throw new Detached('left to the next run');
-    return r as T;
   }
 
   /**

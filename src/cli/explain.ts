@@ -10,6 +10,8 @@ import { isWithheld, normalizeNumber } from '../phone.js';
 import { formatPlanText, planToJson } from '../routing/format.js';
 import { planRoute } from '../routing/route.js';
 import { Store } from '../store/index.js';
+import { historyView } from '../store/history.js';
+import { EXPLAIN_DEVICES_UNKNOWN } from '../routing/availability.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type CliIO, type Command } from './io.js';
 
 const USAGE = 'usage: switchboard explain [--config FILE] --to NUMBER [--from NUMBER] [--json]';
@@ -72,7 +74,11 @@ export const explainCommand: Command = async (argv, io) => {
     const contact = await resolveContact({ store, users, log, ...(crm ? { crm } : {}) }, from);
     // Peek, never take: explaining a call must not change who the next real call reaches.
     const cursors = await store.cursors.peek();
-    const { plan } = planRoute({ from, to }, config, { contact, cursors });
+    // Availability as far as the store knows it: DND and the groups' history; no device states.
+    const now = Date.now();
+    const availability = { dnd: new Set((await store.dnd.list()).map((d) => d.userId)), history: historyView(await store.groupAnswers.load(now)), now };
+    const { plan } = planRoute({ from, to }, config, { contact, cursors, availability });
+    plan.trace.push(EXPLAIN_DEVICES_UNKNOWN);
     io.stdout.write(opts.has('json') ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : formatPlanText(plan));
     return 0;
   } catch (err) {

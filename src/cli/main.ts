@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   contacts: { summary: 'contacts import FILE.csv | contacts lookup PHONE', load: async () => (await import('./contacts.js')).contactsCommand },
   schedule: { summary: 'schedule [ID open|closed|auto]: business hours now, or the day/night override', load: async () => (await import('./schedule.js')).scheduleCommand },
   block: { summary: 'block [add|remove NUMBER_OR_PREFIX]: the run-time block list', load: async () => (await import('./block.js')).blockCommand },
+  dnd: { summary: 'dnd [USER on|off]: who is on do-not-disturb, or set it', load: async () => (await import('./dnd.js')).dndCommand },
   calls: { summary: 'print the call log, newest first', load: async () => (await import('./calls.js')).callsCommand },
   simulate: { summary: 'place scripted inbound calls on an Asterisk (real or simulated)', load: async () => (await import('./simulate.js')).simulateCommand },
 };

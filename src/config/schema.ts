@@ -76,9 +76,10 @@ export const numberSchema = z.strictObject({
   whenClosed: whenClosedSchema.optional().describe('the route while the schedule is closed; default: the company mailbox'),
   label: labelSchema.optional(),
   withheld: z.enum(['allow', 'block']).default('allow').describe('block: callers who withhold their number are refused (cause 21)'),
+  skipBusy: z.boolean().default(false).describe('pass over a user who is on a call (also in its distribution and whenClosed route)'),
 });
 
-export const STRATEGIES = ['simultaneous', 'round-robin', 'linear'] as const;
+export const STRATEGIES = ['simultaneous', 'round-robin', 'linear', 'least-recent', 'fewest-calls'] as const;
 export type GroupStrategy = (typeof STRATEGIES)[number];
 
 export const ringGroupSchema = z.strictObject({
@@ -86,6 +87,8 @@ export const ringGroupSchema = z.strictObject({
   strategy: z.enum(STRATEGIES),
   members: z.array(id).min(1, 'must name at least one member'),
   ringSeconds: ringSeconds.optional(),
+  skipBusy: z.boolean().default(false).describe('pass over a member who is on a call, wherever the group rings'),
+  wrapUpSeconds: z.number().int().min(0).max(86_400).default(0).describe('pass over a member whose call from this group ended less than this many seconds ago'),
 });
 
 export const distributionStepSchema = z.union([

@@ -9,7 +9,13 @@ export interface MetricsSources {
   connected(): boolean;
   activeCalls(): number;
   configGeneration(): number;
+  /** Users on do-not-disturb now (section 6). */
+  dndUsers?(): number;
+  /** SIP endpoints by the state the PBX reports (section 6). */
+  deviceStates?(): ReadonlyMap<string, number>;
 }
+
+const DEVICE_STATES = ['unavailable', 'in-use', 'ringing', 'idle', 'unknown'] as const;
 
 export class Metrics {
   readonly registry = new Registry();
@@ -33,12 +39,29 @@ export class Metrics {
     new Gauge({ name: 'switchboard_pbx_connected', help: '1 when the PBX event connection is up', registers: [this.registry], collect() { this.set(sources.connected() ? 1 : 0); } });
     new Gauge({ name: 'switchboard_active_calls', help: 'Calls in progress', registers: [this.registry], collect() { this.set(sources.activeCalls()); } });
     new Gauge({ name: 'switchboard_config_generation', help: 'Config generation in force (1 at start, +1 per good reload)', registers: [this.registry], collect() { this.set(sources.configGeneration()); } });
+    new Gauge({ name: 'switchboard_dnd_users', help: 'Users on do-not-disturb', registers: [this.registry], collect() { this.set(sources.dndUsers?.() ?? 0); } });
+    new Gauge({
+      name: 'switchboard_devices',
+      help: 'SIP endpoints by the state the PBX reports',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const counts = sources.deviceStates?.();
+        for (const state of DEVICE_STATES) this.set({ state }, counts?.get(state) ?? 0);
+      },
+    });
+    const skipped = new Counter({ name: 'switchboard_legs_skipped_total', help: 'Devices not dialled, by reason (unavailable: the PBX reports it not registered)', labelNames: ['reason'], registers: [this.registry] });
+    const passed = new Counter({ name: 'switchboard_passed_over_total', help: 'Users passed over (no legs at all), by reason', labelNames: ['reason'], registers: [this.registry] });
     this.observer = {
+      passedOver: (p) => passed.inc({ reason: p.reason }),
       callEnded: (r) => {
         calls.inc({ outcome: r.outcome ?? 'unknown' });
         if (r.ringSeconds !== null) ring.observe(r.ringSeconds);
       },
-      legEnded: (l) => legs.inc({ result: l.result, cause: l.cause === null ? 'none' : String(l.cause) }),
+      legEnded: (l) => {
+        legs.inc({ result: l.result, cause: l.cause === null ? 'none' : String(l.cause) });
+        if (l.result === 'skipped') skipped.inc({ reason: 'unavailable' });
+      },
       setupLatency: (ms) => setup.observe(ms / 1000),
     };
   }

@@ -5,8 +5,18 @@
  */
 import type { Config, RingGroup } from '../config/schema.js';
 import type { CursorMove, Member, RingStep } from './plan.js';
-import { ringability } from './users.js';
+import { checkUser, type Availability, type PassedOver } from './availability.js';
+import { historyOrder } from './history-order.js';
 import { passedOver } from './trace.js';
+
+/** What a group's step is planned against: availability now, and the `skipBusy` of the number. */
+export interface GroupEnv {
+  avail: Availability;
+  /** The number's `skipBusy` (a group's own applies wherever it rings). */
+  skipBusy: boolean;
+  /** Users passed over are added here. */
+  passed: PassedOver[];
+}
 
 /** The step a group gives (null: left out, nobody can be rung), its cursor move and its trace. */
 export interface GroupStep {
@@ -26,36 +36,51 @@ function cursorIndex(raw: number, count: number): number {
  * The members who can be rung, in cursor order (starting at `start`, wrapping), each once:
  * nobody rings twice in one step. Those who cannot be rung are passed over with a trace line.
  */
-function ringableFrom(config: Config, group: RingGroup, start: number, trace: string[]): Member[] {
+function ringableFrom(config: Config, group: RingGroup, order: readonly string[], env: GroupEnv, trace: string[]): Member[] {
   const out: Member[] = [];
-  const n = group.members.length;
-  for (let k = 0; k < n; k++) {
-    const id = group.members[(start + k) % n]!;
-    if (out.some((m) => m.user === id)) {
-      trace.push(`${id} is listed twice in group ${group.id}: rings once`);
+  const seen = new Set<string>();
+  for (const id of order) {
+    if (seen.has(id)) {
+      if (out.some((m) => m.user === id)) trace.push(`${id} is listed twice in group ${group.id}: rings once`);
       continue;
     }
-    const r = ringability(config, id);
-    if (r.ok) out.push(r.member);
-    else trace.push(passedOver(id, r.reason));
+    seen.add(id);
+    const r = check(config, group, id, env, trace);
+    if (r) out.push(r);
   }
   return out;
+}
+
+/** One member now: her member entry, or null (passed over, with the trace line and the record). */
+function check(config: Config, group: RingGroup, id: string, env: GroupEnv, trace: string[]): Member | null {
+  const r = checkUser(config, id, env.avail, { skipBusy: env.skipBusy || group.skipBusy, group });
+  if (r.ok) return r.member;
+  trace.push(passedOver(id, r.reason));
+  env.passed.push({ user: id, step: group.id, reason: r.reason });
+  return null;
+}
+
+/** The members from `start` on, wrapping. */
+function rotated(group: RingGroup, start: number): string[] {
+  const n = group.members.length;
+  return Array.from({ length: n }, (_, k) => group.members[(start + k) % n]!);
 }
 
 /**
  * Build the step for one use of a ring group.
  * `cursors` is the planner's working copy; a move is applied to it and also returned.
  */
-export function groupStep(config: Config, group: RingGroup, ringSeconds: number, cursors: Map<string, number>): GroupStep {
+export function groupStep(config: Config, group: RingGroup, ringSeconds: number, cursors: Map<string, number>, env: GroupEnv): GroupStep {
   const trace: string[] = [];
   const n = group.members.length;
   // Built field by field: an object spread here cost ~2 µs per step in V8 (see BENCHMARKS.md).
-  const step = (strategy: RingStep['strategy'], members: Member[]): RingStep => ({ rule: 'distribution', strategy, ringSeconds, group: group.id, members });
+  const skipBusy = env.skipBusy || group.skipBusy || undefined;
+  const step = (strategy: RingStep['strategy'], members: Member[]): RingStep => ({ rule: 'distribution', strategy, ringSeconds, group: group.id, skipBusy, members });
   const raw = cursors.get(group.id) ?? 0;
   const start = cursorIndex(raw, n);
 
   if (group.strategy === 'simultaneous') {
-    const members = ringableFrom(config, group, 0, trace);
+    const members = ringableFrom(config, group, group.members, env, trace);
     if (members.length === 0) {
       trace.push(`simultaneous group ${group.id}: nobody can be rung: step left out`);
       return { step: null, move: null, trace };
@@ -69,22 +94,31 @@ export function groupStep(config: Config, group: RingGroup, ringSeconds: number,
     for (let k = 0; k < n; k++) {
       const index = (start + k) % n;
       const id = group.members[index]!;
-      const r = ringability(config, id);
-      if (!r.ok) {
-        trace.push(passedOver(id, r.reason));
-        continue;
-      }
+      const member = check(config, group, id, env, trace);
+      if (!member) continue;
       const to = (index + 1) % n;
       cursors.set(group.id, to);
       trace.push(`round-robin group ${group.id}: cursor ${start} -> ${id}; cursor moves to ${to}`);
-      return { step: step('simultaneous', [r.member]), move: { group: group.id, from: raw, to }, trace };
+      return { step: step('simultaneous', [member]), move: { group: group.id, from: raw, to }, trace };
     }
     trace.push(`round-robin group ${group.id}: nobody can be rung: step left out, cursor stays at ${start}`);
     return { step: null, move: null, trace };
   }
 
+  if (group.strategy === 'least-recent' || group.strategy === 'fewest-calls') {
+    // Ordered by the group's answer history now; nothing moves (explain can plan it freely).
+    const { order, why } = historyOrder(group, env.avail);
+    const members = ringableFrom(config, group, order, env, trace);
+    if (members.length === 0) {
+      trace.push(`${group.strategy} group ${group.id}: nobody can be rung: step left out`);
+      return { step: null, move: null, trace };
+    }
+    trace.push(`${group.strategy} group ${group.id}: ${members.map((m) => m.user).join(', ')} one at a time (${why})`);
+    return { step: step('sequential', members), move: null, trace };
+  }
+
   // linear: one member at a time from the cursor on; the cursor moves on by one per call.
-  const members = ringableFrom(config, group, start, trace);
+  const members = ringableFrom(config, group, rotated(group, start), env, trace);
   if (members.length === 0) {
     trace.push(`linear group ${group.id}: nobody can be rung: step left out, cursor stays at ${start}`);
     return { step: null, move: null, trace };

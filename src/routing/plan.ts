@@ -3,6 +3,8 @@
  * Its JSON form is exactly the `explain --json` shape of spec section 5.
  */
 
+import type { PassedOver } from './availability.js';
+
 export type Rule = 'distribution' | 'number-user' | 'contact-owner' | 'also-ring' | 'forwarding' | 'company';
 export type Device = 'desk' | 'app' | 'mobile' | 'forward' | 'company';
 
@@ -13,6 +15,8 @@ export interface Member {
   /** The user rung, or null for a forwarding / company number. */
   user: string | null;
   targets: Target[];
+  /** Her devices the PBX reports unavailable: not dialled, logged as `skipped` legs (section 6). */
+  skipped?: Target[];
 }
 
 export interface RingStep {
@@ -22,6 +26,8 @@ export interface RingStep {
   ringSeconds: number;
   /** Set on distribution steps: the ring group this step comes from. */
   group?: string;
+  /** Pass over members on a call (the number's or the group's `skipBusy`); not part of the JSON. */
+  skipBusy?: boolean;
   members: Member[];
 }
 
@@ -40,6 +46,8 @@ export interface RoutePlan {
   steps: RingStep[];
   final: FinalAction;
   trace: string[];
+  /** Users passed over while planning, with the reason (section 6). */
+  passedOver: PassedOver[];
 }
 
 /** Ring-group cursors: group id -> index of the next member to take. Missing means 0. */

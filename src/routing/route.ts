@@ -5,14 +5,17 @@
  */
 import { numberSchema, type Config, type InboundNumber, type User } from '../config/schema.js';
 import type { CallInput, ContactRef, CursorMove, Cursors, FinalAction, Member, PlanResult, RingStep } from './plan.js';
-import { groupStep } from './groups.js';
-import { ringability, userMailbox } from './users.js';
+import { groupStep, type GroupEnv } from './groups.js';
+import { userMailbox } from './users.js';
+import { checkUser, type Availability, type PassedOver } from './availability.js';
 import { finalSentence, passedOver, stepWho } from './trace.js';
 
 /** What the planner needs besides the call and the config, already looked up. */
 export interface PlanContext {
   contact: ContactRef | null;
   cursors: Cursors;
+  /** DND, device states, who is on a call, the groups' history (section 6); default: nothing known. */
+  availability?: Availability;
 }
 
 const DEFAULT_RING_SECONDS = 20;
@@ -24,10 +27,12 @@ export function planRoute(call: CallInput, config: Config, ctx: PlanContext): Pl
   const contact = ctx.contact;
   trace.push(contact ? `caller ${contact.phone} is a known contact owned by ${contact.owner}` : call.from ? `caller ${call.from} is not a known contact` : 'caller ID is withheld: unknown caller');
 
+  const avail = ctx.availability ?? {};
+  const passed: PassedOver[] = [];
   const configured = config.numbers.find((n) => n.number === call.to);
   if (configured?.distribution) {
-    const { steps, final, cursorMoves } = planDistribution(configured.distribution, config, ctx.cursors, trace);
-    return { plan: { from: call.from, to: call.to, contact, steps, final, trace }, cursorMoves };
+    const { steps, final, cursorMoves } = planDistribution(configured.distribution, config, ctx.cursors, trace, { avail, skipBusy: configured.skipBusy, passed });
+    return { plan: { from: call.from, to: call.to, contact, steps, final, trace, passedOver: passed }, cursorMoves };
   }
   // The schema's defaults, for a number that is not in the config (which may not even be a valid
   // number: an unreadable called number is routed the same way).
@@ -36,7 +41,7 @@ export function planRoute(call: CallInput, config: Config, ctx: PlanContext): Pl
 
   const ringSeconds = number.ringSeconds ?? DEFAULT_RING_SECONDS;
   const applicable: RingStep[] = [];
-  const chosen = userStep(number, config, contact, ringSeconds, trace);
+  const chosen = userStep(number, config, contact, ringSeconds, trace, avail, passed);
   if (chosen.step) applicable.push(chosen.step);
   if (number.forwardTo) {
     trace.push(`number ${number.number} forwards to ${number.forwardTo}`);
@@ -56,29 +61,42 @@ export function planRoute(call: CallInput, config: Config, ctx: PlanContext): Pl
   steps.forEach((s, i) => trace.push(`step ${i + 1}: ${s.rule} rings ${stepWho(s)} for ${s.ringSeconds}s`));
 
   const final = finalAction(number, config, chosen.user, trace);
-  return { plan: { from: call.from, to: call.to, contact, steps, final, trace }, cursorMoves: [] };
+  return { plan: { from: call.from, to: call.to, contact, steps, final, trace, passedOver: passed }, cursorMoves: [] };
 }
 
-/** Step 2: the chosen user (if any) plus the alsoRing users, nobody twice. */
-function userStep(number: InboundNumber, config: Config, contact: ContactRef | null, ringSeconds: number, trace: string[]): { step: RingStep | null; user: User | null } {
+/**
+ * Step 2: the chosen user (if any) plus the alsoRing users, nobody twice. A user passed over for
+ * her state now (DND, on a call, not registered) stays chosen for the final action when nobody
+ * else was chosen (section 2): her own mailbox takes the call.
+ */
+function userStep(number: InboundNumber, config: Config, contact: ContactRef | null, ringSeconds: number, trace: string[], avail: Availability, passed: PassedOver[]): { step: RingStep | null; user: User | null } {
   let chosen: { member: Member; user: User; rule: 'number-user' | 'contact-owner' } | null = null;
+  let keptForMailbox: User | null = null;
+  const place = { skipBusy: number.skipBusy };
+  const check = (id: string, rule: PassedOver['step']) => {
+    const r = checkUser(config, id, avail, place);
+    if (r.ok) return r;
+    trace.push(passedOver(id, r.reason));
+    passed.push({ user: id, step: rule, reason: r.reason });
+    if (r.keepsMailbox && rule !== 'also-ring') keptForMailbox ??= r.user ?? null;
+    return null;
+  };
   let ownerTried = false;
   const tryOwner = (why: string): void => {
     if (!contact || chosen || ownerTried) return;
     ownerTried = true;
-    const r = ringability(config, contact.owner);
-    if (r.ok) {
+    const r = check(contact.owner, 'contact-owner');
+    if (r) {
       chosen = { member: r.member, user: r.user, rule: 'contact-owner' };
       trace.push(`${why}: the contact's owner ${contact.owner} is chosen`);
-    } else trace.push(passedOver(contact.owner, r.reason));
+    }
   };
 
   if (number.preferContactOwner) tryOwner('preferContactOwner is on');
   if (!chosen && number.user) {
     trace.push(`number ${number.number} is assigned to ${number.user}`);
-    const r = ringability(config, number.user);
-    if (r.ok) chosen = { member: r.member, user: r.user, rule: 'number-user' };
-    else trace.push(passedOver(number.user, r.reason));
+    const r = check(number.user, 'number-user');
+    if (r) chosen = { member: r.member, user: r.user, rule: 'number-user' };
   }
   tryOwner('the caller is a known contact');
 
@@ -89,19 +107,21 @@ function userStep(number: InboundNumber, config: Config, contact: ContactRef | n
       trace.push(`${id} is also in alsoRing: rings once`);
       continue;
     }
-    const r = ringability(config, id);
-    if (r.ok) {
+    const r = check(id, 'also-ring');
+    if (r) {
       members.push(r.member);
       trace.push(`${id} rings too (alsoRing)`);
-    } else trace.push(passedOver(id, r.reason));
+    }
   }
+  const kept = keptForMailbox as User | null;
+  if (!picked && kept) trace.push(`${kept.id} stays chosen for the final action`);
   if (members.length === 0) {
     trace.push('no user can be rung: the user step is left out');
-    return { step: null, user: null };
+    return { step: null, user: kept };
   }
   if (!picked) trace.push('no user was chosen: the alsoRing users alone make the step');
   const rule = picked ? picked.rule : 'also-ring';
-  return { step: { rule, strategy: 'simultaneous', ringSeconds, members }, user: picked ? picked.user : null };
+  return { step: { rule, strategy: 'simultaneous', ringSeconds, skipBusy: number.skipBusy || undefined, members }, user: picked ? picked.user : kept };
 }
 
 /** A forwarding or company step: one number through the trunk, no user. */
@@ -126,7 +146,7 @@ function finalAction(number: InboundNumber, config: Config, chosen: User | null,
 }
 
 /** Step 1: a distribution's steps are the whole route, then its own unanswered action. */
-function planDistribution(id: string, config: Config, cursors: Cursors, trace: string[]): { steps: RingStep[]; final: FinalAction; cursorMoves: CursorMove[] } {
+function planDistribution(id: string, config: Config, cursors: Cursors, trace: string[], env: GroupEnv): { steps: RingStep[]; final: FinalAction; cursorMoves: CursorMove[] } {
   const dist = config.distributions.find((d) => d.id === id);
   trace.push(`the number uses distribution ${id}: its steps are the whole route, all of them in turn`);
   const working = new Map(cursors);
@@ -140,7 +160,7 @@ function planDistribution(id: string, config: Config, cursors: Cursors, trace: s
       continue;
     }
     const own = typeof entry === 'string' ? undefined : entry.ringSeconds;
-    const r = groupStep(config, group, own ?? group.ringSeconds ?? DEFAULT_RING_SECONDS, working);
+    const r = groupStep(config, group, own ?? group.ringSeconds ?? DEFAULT_RING_SECONDS, working, env);
     trace.push(...r.trace);
     if (r.move) cursorMoves.push(r.move);
     if (r.step) {

@@ -1,7 +1,7 @@
 /**
- * Schedule overrides and the run-time block list, held in memory by a running controller and
+ * Schedule overrides, the run-time block list and do-not-disturb (section 6), held in memory by a running controller and
  * re-read from the store every `syncMs` (default 250 ms), so `switchboard schedule ...` and
- * `switchboard block ...` run from another process reach it within a second, as contact imports
+ * `switchboard block ...` and `switchboard dnd ...` run from another process reach it within a second, as contact imports
  * do (src/contacts/owner-index.ts). Both tables are a handful of rows: a full read is cheaper than
  * any change tracking. A call never waits for the store: it uses what the last read left.
  */
@@ -9,17 +9,19 @@ import type { Logger } from '../log.js';
 import { BlockList } from '../routing/blocked.js';
 import type { ScheduleOverride } from '../routing/schedule.js';
 import type { BlockStore, OverrideStore } from '../store/runtime.js';
+import type { DndStore } from '../store/dnd.js';
 
 export class LiveState {
   private overridesNow: ReadonlyMap<string, ScheduleOverride> = new Map();
   private runtimeBlocked: readonly string[] = [];
+  private dndNow: ReadonlyMap<string, string> = new Map();
   private blockCache: { config: readonly string[]; runtime: readonly string[]; list: BlockList } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private failing = false;
 
   constructor(
-    private readonly store: { overrides: Pick<OverrideStore, 'list'>; blocked: Pick<BlockStore, 'list'> },
+    private readonly store: { overrides: Pick<OverrideStore, 'list'>; blocked: Pick<BlockStore, 'list'>; dnd?: Pick<DndStore, 'list'> },
     private readonly log: Pick<Logger, 'warn' | 'info'>,
     private readonly syncMs = 250,
   ) {}
@@ -51,6 +53,11 @@ export class LiveState {
     return this.overridesNow;
   }
 
+  /** User id -> since when she is on do-not-disturb (ISO 8601). */
+  get dnd(): ReadonlyMap<string, string> {
+    return this.dndNow;
+  }
+
   /** The block list: the config's `blocked` and the store's run-time entries together. */
   blockList(configPatterns: readonly string[]): BlockList {
     const c = this.blockCache;
@@ -62,7 +69,7 @@ export class LiveState {
 
   private async sync(): Promise<void> {
     try {
-      const [overrides, blocked] = await Promise.all([this.store.overrides.list(), this.store.blocked.list()]);
+      const [overrides, blocked, dnd] = await Promise.all([this.store.overrides.list(), this.store.blocked.list(), this.store.dnd?.list() ?? []]);
       const next = new Map(overrides.map((o) => [o.scheduleId, o.state] as const));
       if (!sameMap(next, this.overridesNow)) {
         this.overridesNow = next;
@@ -73,10 +80,15 @@ export class LiveState {
         this.runtimeBlocked = patterns;
         this.log.info({ blocked: patterns.length }, 'run-time block list changed');
       }
+      const nextDnd = new Map(dnd.map((d) => [d.userId, d.since] as const));
+      if (!sameMap(nextDnd, this.dndNow)) {
+        this.dndNow = nextDnd;
+        this.log.info({ dnd: [...nextDnd.keys()] }, 'do-not-disturb changed');
+      }
       this.failing = false;
     } catch (err) {
       // Keep routing on the last state read; say so once, not four times a second.
-      if (!this.failing) this.log.warn({ err: (err as Error).message }, 'reading schedule overrides / block list failed; keeping the last state');
+      if (!this.failing) this.log.warn({ err: (err as Error).message }, 'reading schedule overrides / block list / do-not-disturb failed; keeping the last state');
       this.failing = true;
     } finally {
       this.syncing = null;

@@ -26,6 +26,13 @@ function parseJson<T>(text: string, id: string): T {
   }
 }
 
+/** A stored row as a CallRecord; rows written before section 6 have no `passedOver`: nobody was. */
+function readRecord(text: string, id: string): CallRecord {
+  const r = parseJson<CallRecord>(text, id);
+  r.passedOver ??= [];
+  return r;
+}
+
 /** Call log rows and resumable call state. */
 export class CallStore {
   private readonly writes: GroupCommit;
@@ -77,7 +84,7 @@ export class CallStore {
   async get(id: string): Promise<CallRecord | null> {
     await this.writes.drain();
     const row = await this.db.get<{ record: string }>('SELECT record FROM calls WHERE id = ?', [id]);
-    return row ? parseJson<CallRecord>(row.record, id) : null;
+    return row ? readRecord(row.record, id) : null;
   }
 
   /** Calls newest first (ties: the later inserted first). */
@@ -88,7 +95,7 @@ export class CallStore {
     const limit = opts.limit !== undefined && Number.isFinite(opts.limit) ? Math.max(0, Math.trunc(opts.limit)) : -1;
     params.push(limit);
     const rows = await this.db.all<{ id: string; record: string }>(`SELECT id, record FROM calls ${where} ORDER BY started_at DESC, rowid DESC LIMIT ?`, params);
-    return rows.map((r) => parseJson<CallRecord>(r.record, r.id));
+    return rows.map((r) => readRecord(r.record, r.id));
   }
 
   /** Keep what is needed to resume call `id` after a restart. */

@@ -1,6 +1,6 @@
 /**
  * The SQLite store: contacts, ring-group cursors, the call log, resumable call state, schedule
- * overrides and the run-time block list.
+ * overrides, the run-time block list, do-not-disturb and the ring groups' answer history.
  * One connection per Store; open it once where everything is wired and pass it down.
  */
 import { CallStore } from './calls.js';
@@ -9,12 +9,15 @@ import { CursorStore } from './cursors.js';
 import { Db } from './db.js';
 import { migrate } from './migrations.js';
 import { BlockStore, OverrideStore } from './runtime.js';
+import { DndStore } from './dnd.js';
+import { GroupAnswerStore } from './history.js';
 
 export type { Contact, ContactRow } from './contacts.js';
 export type { Decide, Move } from './cursors.js';
 export type { ListCallsOptions } from './calls.js';
 export type { BlockedRow, OverrideState, ScheduleOverrideRow } from './runtime.js';
-export { BlockStore, CallStore, ContactStore, CursorStore, OverrideStore };
+export type { DndRow } from './dnd.js';
+export { BlockStore, CallStore, ContactStore, CursorStore, DndStore, GroupAnswerStore, OverrideStore };
 
 /** The application's store. Errors are SwitchboardError STORE_FAILED with the sqlite message in details. */
 export class Store {
@@ -26,6 +29,8 @@ export class Store {
     readonly calls: CallStore,
     readonly overrides: OverrideStore,
     readonly blocked: BlockStore,
+    readonly dnd: DndStore,
+    readonly groupAnswers: GroupAnswerStore,
   ) {}
 
   /** Open (or create) the database at `path` (':memory:' for a private in-memory one) and migrate it. */
@@ -37,7 +42,7 @@ export class Store {
       // A private in-memory database cannot be opened twice: there the writer also reads.
       const inMemory = path === ':memory:' || path === '';
       if (!inMemory) reader = await Db.open(path);
-      return new Store(db, reader, await ContactStore.create(db, reader), new CursorStore(db), new CallStore(db), new OverrideStore(db, reader), new BlockStore(db, reader));
+      return new Store(db, reader, await ContactStore.create(db, reader), new CursorStore(db), new CallStore(db), new OverrideStore(db, reader), new BlockStore(db, reader), new DndStore(db, reader), new GroupAnswerStore(db, reader));
     } catch (err) {
       await db.close().catch(() => undefined);
       if (reader !== db) await reader.close().catch(() => undefined);

@@ -74,6 +74,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'do-not-disturb and the per-group answer history (wrap-up, least-recent, fewest-calls)',
+    sql: `
+      -- One row per user on do-not-disturb (spec section 6); \`dnd USER off\` deletes it.
+      CREATE TABLE dnd (
+        user_id TEXT PRIMARY KEY NOT NULL,
+        since TEXT NOT NULL
+      );
+      -- One row per call a ring group's member answered; ended_at stays NULL while it is in progress.
+      -- Times are ms since the epoch from the controller's clock (the store's clock: section 10).
+      CREATE TABLE group_answers (
+        call_id TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        answered_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        PRIMARY KEY (call_id, group_id)
+      );
+      CREATE INDEX group_answers_by_group ON group_answers (group_id, answered_at);
+    `,
+  },
 ];
 
 /** Apply every migration newer than the file's user_version. Safe to call on every open. */

@@ -146,7 +146,7 @@ describe('config errors', () => {
   it('unknown strategy', () => {
     expect(errorOf(BASE.replace('round-robin', 'round-robbin'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:8: ringGroups[0].strategy: must be one of simultaneous, round-robin, linear, not "round-robbin" (did you mean "round-robin"?)"
+      sb.yaml:8: ringGroups[0].strategy: must be one of simultaneous, round-robin, linear, least-recent, fewest-calls, not "round-robbin" (did you mean "round-robin"?)"
     `);
   });
   it('missing required keys point at the parent map', () => {

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createLogger, silentLogger } from '../../src/log.js';
 import type { CallRecord } from '../../src/call/record.js';
 import type { PlacedCall } from './harness.js';
+import { waitFor } from '../support/wait.js';
 
 export abstract class ControllerHarness {
   controller!: Controller;
@@ -58,6 +59,12 @@ export abstract class ControllerHarness {
   async addContact(phone: string, owner: string): Promise<void> {
     await this.store.contacts.upsertBatch([{ phone, name: `Contact ${phone}`, owner, fields: {} }]);
     await this.controller.refreshContacts();
+  }
+
+  async setDnd(user: string, on: boolean): Promise<void> {
+    await this.store.dnd.set(user, on);
+    // The controller re-reads the table every 250 ms; the spec allows a second.
+    await waitFor(() => this.controller.live.dnd.has(user) === on, 1000, `DND ${on ? 'on' : 'off'} for ${user} to reach the controller`);
   }
 
   /** The finished call-log row, waiting (with a deadline) for the call to end. */

@@ -22,6 +22,8 @@ export interface ScenarioHarness {
   /** How a device behaves when it is rung. Devices with no behaviour set are unreachable. */
   setDevice(device: DeviceRef, behaviour: DeviceBehaviour): void;
   addContact(phone: string, owner: string): Promise<void>;
+  /** `switchboard dnd USER on|off` as the store sees it; resolves once the running controller has it. */
+  setDnd(user: string, on: boolean): Promise<void>;
   /** A carrier delivers a call; `hangupAfterMs`: the caller hangs up that long after it arrives. */
   placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall>;
   /** The caller hangs up now. */

@@ -26,14 +26,20 @@ export const SCENARIO_CONFIG: ConfigInput = {
     { number: '+12025550240', user: 'bob', unanswered: 'hangup', forwardToCompany: false, ringSeconds: 5 },
     { number: '+12025550250', user: 'dave', unanswered: 'hangup', forwardToCompany: false },
     { number: '+12025550260', distribution: 'line' },
+    { number: '+12025550270', distribution: 'busy-line' },
+    { number: '+12025550280', distribution: 'least-recent' },
   ],
   ringGroups: [
     { id: 'rr', strategy: 'round-robin', members: ['alice', 'bob', 'carol'], ringSeconds: 2 },
     { id: 'lin', strategy: 'linear', members: ['alice', 'bob'], ringSeconds: 1 },
+    { id: 'skip-busy', strategy: 'linear', members: ['alice', 'bob'], ringSeconds: 5, skipBusy: true },
+    { id: 'lr', strategy: 'least-recent', members: ['alice', 'bob'], ringSeconds: 5, wrapUpSeconds: 600 },
   ],
   distributions: [
     { id: 'sales', steps: ['rr'] },
     { id: 'line', steps: ['lin'], unanswered: 'hangup' },
+    { id: 'busy-line', steps: ['skip-busy'], unanswered: 'hangup' },
+    { id: 'least-recent', steps: ['lr'], unanswered: 'hangup' },
   ],
 };
 
@@ -230,6 +236,57 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
         ['alice', 'no-answer'],
         ['bob', 'answered'],
       ]);
+    });
+  });
+
+  describe('availability (section 6)', () => {
+    test('given alice on DND set while the controller runs, then her phone is never dialled and she is in passedOver', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 100 });
+      await h.setDnd('alice', true);
+      try {
+        const before = h.dialed().length;
+        const call = await h.placeCall({ from: CALLER, to: '+12025550200', hangupAfterMs: 600 });
+        const r = await h.waitForRecord(call);
+        expect(r.legs.map((l) => [l.user, l.result])).toEqual([['bob', 'answered']]);
+        expect(r.passedOver).toEqual([{ user: 'alice', step: 'number-user', reason: 'do-not-disturb' }]);
+        expect(r.trace).toContain('alice is passed over: do-not-disturb');
+        expect(h.dialed().slice(before).map((d) => d.dial).join(' ')).not.toContain('1001');
+      } finally {
+        await h.setDnd('alice', false);
+      }
+      await noLeaks();
+    });
+
+    test('given alice on a Switchboard call, then a skipBusy group passes her over and rings bob at once', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1003' }, { kind: 'noanswer' });
+      const first = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await h.waitForAnswer(first);
+      const second = await h.placeCall({ from: '+12025550998', to: '+12025550270', hangupAfterMs: 500 });
+      const r = await h.waitForRecord(second);
+      expect(r.passedOver).toEqual([{ user: 'alice', step: 'skip-busy', reason: 'on a call' }]);
+      expect(r.legs.map((l) => [l.user, l.result])).toEqual([['bob', 'answered']]);
+      // Bob rang at once: nobody waited out alice's 5 s turn.
+      expect(r.ringSeconds!).toBeLessThan(2);
+      await h.hangupCaller(first);
+      await h.waitForRecord(first);
+      await noLeaks();
+    });
+
+    test('given a least-recent group, then the member who answered last rings last, and wrap-up passes her over', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
+      const one = await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 400 });
+      const r1 = await h.waitForRecord(one);
+      expect(r1.answeredBy?.user).toBe('alice'); // nobody answered from the group yet: config order
+      const two = await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 400 });
+      const r2 = await h.waitForRecord(two);
+      // alice answered last (and is in her 600 s wrap-up): bob first, alice not at all.
+      expect(r2.legs.map((l) => [l.user, l.result])).toEqual([['bob', 'answered']]);
+      expect(r2.passedOver).toEqual([{ user: 'alice', step: 'lr', reason: 'wrap-up' }]);
+      await noLeaks();
     });
   });
 

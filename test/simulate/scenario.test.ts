@@ -60,7 +60,7 @@ const RECORD: CallRecord = {
     { user: null, device: 'forward', rule: 'forwarding', startedAt: '', result: 'answered', cause: null },
   ],
   rules: ['number-user', 'forwarding'], durationSeconds: 3, ringSeconds: 1, talkSeconds: 2,
-  answeredAt: null, endedAt: null, detail: null, trace: [],
+  answeredAt: null, endedAt: null, detail: null, trace: [], passedOver: [],
 };
 
 describe('checkExpectation', () => {

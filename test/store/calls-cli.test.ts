@@ -21,7 +21,7 @@ function call(id: string, startedAt: string, extra: Partial<CallRecord> = {}): C
     id, backend: 'asterisk', startedAt, from: '+12025550999', to: '+12025550200', outcome: 'answered',
     answeredBy: { user: 'alice', device: 'desk' },
     legs: [{ user: 'alice', device: 'desk', endpoint: '1001', rule: 'number-user', startedAt, result: 'answered', cause: 16 }],
-    rules: ['number-user'], durationSeconds: 65, ringSeconds: 5, talkSeconds: 60, answeredAt: null, endedAt: null, detail: null, trace: [], ...extra,
+    rules: ['number-user'], durationSeconds: 65, ringSeconds: 5, talkSeconds: 60, answeredAt: null, endedAt: null, detail: null, trace: [], passedOver: [], ...extra,
   };
 }
 

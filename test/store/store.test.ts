@@ -20,7 +20,7 @@ function call(id: string, startedAt: string, extra: Partial<CallRecord> = {}): C
   return {
     id, backend: 'asterisk', startedAt, from: '+12025550999', to: '+12025550200', outcome: 'answered',
     answeredBy: { user: 'alice', device: 'desk' }, legs: [], rules: ['number-user'], durationSeconds: 12,
-    ringSeconds: 3, talkSeconds: 9, answeredAt: null, endedAt: null, detail: null, trace: ['t'], ...extra,
+    ringSeconds: 3, talkSeconds: 9, answeredAt: null, endedAt: null, detail: null, trace: ['t'], passedOver: [], ...extra,
   };
 }
 

@@ -1,0 +1,122 @@
+/**
+ * What the controller knows about who can take a call right now (spec section 6), all in memory so
+ * that planning a call never waits on the PBX or the disk: do-not-disturb (LiveState, re-read from
+ * the store), the PBX's device states (DeviceStates, fed by the backend's events), who is bridged
+ * on one of our calls, and the ring groups' answer history (written to the store behind the call,
+ * read back at start so least-recent and fewest-calls survive a restart).
+ */
+import type { Logger } from '../log.js';
+import type { Availability, DeviceState, GroupHistory } from '../routing/availability.js';
+import { historyView, type GroupAnswerStore, type MemberHistoryRow } from '../store/history.js';
+
+/** Device state by endpoint name, as the PBX last reported it. */
+export class DeviceStates {
+  private readonly states = new Map<string, DeviceState>();
+  private listeners: ((endpoint: string, state: DeviceState) => void)[] = [];
+
+  get(endpoint: string): DeviceState {
+    return this.states.get(endpoint) ?? 'unknown';
+  }
+
+  set(endpoint: string, state: DeviceState): void {
+    if (this.states.get(endpoint) === state) return;
+    this.states.set(endpoint, state);
+    for (const l of this.listeners) l(endpoint, state);
+  }
+
+  /** Replace everything with a fresh snapshot (start, and after every reconnect). */
+  seed(entries: Iterable<readonly [string, DeviceState]>): void {
+    const next = new Map(entries);
+    for (const ep of [...this.states.keys()]) if (!next.has(ep)) this.set(ep, 'unknown');
+    for (const [ep, s] of next) this.set(ep, s);
+  }
+
+  /** Endpoints by state, for /metrics. */
+  counts(): Map<DeviceState, number> {
+    const out = new Map<DeviceState, number>();
+    for (const s of this.states.values()) out.set(s, (out.get(s) ?? 0) + 1);
+    return out;
+  }
+
+  onChange(listener: (endpoint: string, state: DeviceState) => void): void {
+    this.listeners.push(listener);
+  }
+}
+
+export interface PresenceDeps {
+  answers: Pick<GroupAnswerStore, 'answered' | 'ended' | 'load' | 'tidy'>;
+  dnd: () => { has(user: string): boolean };
+  devices: DeviceStates;
+  log: Pick<Logger, 'warn' | 'error'>;
+  now?: () => number;
+}
+
+export class Presence {
+  private readonly bridgedCount = new Map<string, number>();
+  private readonly calls = new Map<string, { user: string; group?: string }>();
+  private rows = new Map<string, Map<string, MemberHistoryRow>>();
+  private view: GroupHistory | null = null;
+  private readonly now: () => number;
+  readonly bridged = { has: (user: string): boolean => (this.bridgedCount.get(user) ?? 0) > 0 };
+
+  constructor(private readonly deps: PresenceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Load the history (closing rows of calls the last run lost). `active`: calls this process tracks. */
+  async start(active: ReadonlySet<string> = new Set()): Promise<void> {
+    const now = this.now();
+    await this.deps.answers.tidy(active, now);
+    this.rows = await this.deps.answers.load(now);
+    this.view = null;
+  }
+
+  /** The snapshot the planner and each step of a call take. */
+  availability(): Availability {
+    this.view ??= historyView(this.rows);
+    const devices = this.deps.devices;
+    return { dnd: this.deps.dnd(), device: (ep) => devices.get(ep), bridged: this.bridged, history: this.view, now: this.now() };
+  }
+
+  /** Call `callId` was answered by `user` (from ring group `group`, when a group step rang her). */
+  answered(callId: string, user: string | null, group: string | undefined): void {
+    if (user === null || this.calls.has(callId)) return;
+    this.calls.set(callId, { user, ...(group !== undefined ? { group } : {}) });
+    this.bridgedCount.set(user, (this.bridgedCount.get(user) ?? 0) + 1);
+    if (group === undefined) return;
+    const at = this.now();
+    const h = this.entry(group, user);
+    h.open.add(callId);
+    h.answered.push(at);
+    this.view = null;
+    this.deps.answers.answered(callId, group, user, at).catch((err) => this.deps.log.error({ err: (err as Error).message, callId }, 'group history write failed'));
+  }
+
+  /** The bridged call `callId` ended (or the call ended without one: then nothing happens). */
+  ended(callId: string): void {
+    const c = this.calls.get(callId);
+    if (!c) return;
+    this.calls.delete(callId);
+    const left = (this.bridgedCount.get(c.user) ?? 1) - 1;
+    if (left > 0) this.bridgedCount.set(c.user, left);
+    else this.bridgedCount.delete(c.user);
+    if (c.group === undefined) return;
+    const at = this.now();
+    const h = this.entry(c.group, c.user);
+    h.open.delete(callId);
+    h.lastEnded = Math.max(h.lastEnded ?? at, at);
+    // The 24-hour window only ever needs the last day's answers.
+    const cutoff = at - 24 * 60 * 60 * 1000;
+    while (h.answered.length > 0 && h.answered[0]! <= cutoff) h.answered.shift();
+    this.view = null;
+    this.deps.answers.ended(callId, at).catch((err) => this.deps.log.error({ err: (err as Error).message, callId }, 'group history write failed'));
+  }
+
+  private entry(group: string, user: string): MemberHistoryRow {
+    let byUser = this.rows.get(group);
+    if (!byUser) this.rows.set(group, (byUser = new Map()));
+    let h = byUser.get(user);
+    if (!h) byUser.set(user, (h = { open: new Set(), answered: [] }));
+    return h;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `switchboard dnd` on a temp config and store (spec section 6), and the controller's in-memory copy
+ * (LiveState) picking a change up from another connection within a second.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dndCommand } from '../../src/cli/dnd.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { LiveState } from '../../src/runtime/live.js';
+import { Store } from '../../src/store/index.js';
+import { waitFor } from '../support/wait.js';
+
+const CONFIG = `
+users:
+  - { id: alice, name: Alice Adams, extension: "1001" }
+  - { id: bob, name: Bob Brown, extension: "1002" }
+storage: { sqlite: "var/test.db" }
+`;
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+let dir: string;
+
+async function dnd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const io: CliIO = { stdout, stderr, env: {}, cwd: dir };
+  const code = await dndCommand(['--config', 'switchboard.yaml', ...args], io);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const quiet = { warn: () => undefined, info: () => undefined };
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'switchboard-dnd-'));
+  await writeFile(path.join(dir, 'switchboard.yaml'), CONFIG);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('switchboard dnd', () => {
+  it('given nobody on DND, then the list says so', async () => {
+    expect(await dnd()).toEqual({ code: 0, stdout: 'nobody is on do-not-disturb\n', stderr: '' });
+    expect(JSON.parse((await dnd('--json')).stdout)).toEqual([]);
+  });
+
+  it('given "alice on", then it is stored with since when, survives reopening the store, and a running controller sees it within a second', async () => {
+    const store = await Store.open(path.join(dir, 'var/test.db'));
+    const live = new LiveState(store, quiet);
+    await live.start();
+    try {
+      const before = Date.now();
+      expect(await dnd('alice', 'on')).toMatchObject({ code: 0, stdout: 'alice is on do-not-disturb\n' });
+      await waitFor(() => live.dnd.has('alice'), 1000, 'DND to reach the live state');
+      const listed = JSON.parse((await dnd('--json')).stdout) as { user: string; since: string }[];
+      expect(listed.map((r) => r.user)).toEqual(['alice']);
+      expect(Date.parse(listed[0]!.since)).toBeGreaterThanOrEqual(before - 1000);
+      expect((await dnd()).stdout).toBe(`alice  on do-not-disturb since ${listed[0]!.since}\n`);
+
+      // Again: unchanged, and `since` is still the first time.
+      expect((await dnd('alice', 'on')).stdout).toBe('alice was already on do-not-disturb\n');
+      expect(JSON.parse((await dnd('--json')).stdout)[0].since).toBe(listed[0]!.since);
+
+      expect(await dnd('alice', 'off')).toMatchObject({ code: 0, stdout: 'alice is off do-not-disturb\n' });
+      await waitFor(() => !live.dnd.has('alice'), 1000, 'DND off to reach the live state');
+      expect((await dnd('alice', 'off')).stdout).toBe('alice was not on do-not-disturb\n');
+    } finally {
+      await live.stop();
+      await store.close();
+    }
+  });
+
+  it('given a restart, then DND is still there', async () => {
+    expect((await dnd('bob', 'on')).code).toBe(0);
+    const store = await Store.open(path.join(dir, 'var/test.db'));
+    try {
+      expect((await store.dnd.list()).map((r) => r.userId)).toEqual(['bob']);
+    } finally {
+      await store.close();
+    }
+    expect((await dnd('bob', 'off')).code).toBe(0);
+  });
+
+  it.each([
+    [['carol', 'on'], 'switchboard dnd: unknown user "carol"'],
+    [['alise', 'on'], 'switchboard dnd: unknown user "alise" (did you mean "alice"?)'],
+    [['alice', 'maybe'], 'switchboard dnd: "maybe" is neither "on" nor "off"'],
+    [['alice', 'ON!'], 'switchboard dnd: "ON!" is neither "on" nor "off"'],
+  ])('given bad input %j, then exit 2 with one line and nothing stored', async (args, line) => {
+    const r = await dnd(...args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`${line}\n`);
+    expect(JSON.parse((await dnd('--json')).stdout)).toEqual([]);
+  });
+
+  it('given a wrong number of arguments, then exit 2 with the usage line', async () => {
+    const r = await dnd('alice');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('is a command of the CLI', async () => {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    expect(await main(['dnd', '--config', 'switchboard.yaml'], { stdout, stderr, env: {}, cwd: dir })).toBe(0);
+    expect(stdout.text).toBe('nobody is on do-not-disturb\n');
+  });
+});
