@@ -110,6 +110,16 @@ async function importCmd(io: CliIO, loaded: LoadedConfig, csv: string, json: boo
   }
 }
 
+/**
+ * Text from a CSV, as the terminal may show it: one with a line break or a control character (an
+ * escape sequence that recolours, moves the cursor or retitles the window; C1 controls too) is
+ * printed quoted, with those characters escaped.
+ */
+export function printable(text: string): string {
+  if (!/[\x00-\x1f\x7f-\x9f]/.test(text)) return text;
+  return JSON.stringify(text).replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 async function lookupCmd(io: CliIO, loaded: LoadedConfig, raw: string, json: boolean): Promise<number> {
   const phone = normalizeNumber(raw, loaded.config.defaultCountry);
   const store = await Store.open(loaded.sqlitePath);
@@ -126,10 +136,9 @@ async function lookupCmd(io: CliIO, loaded: LoadedConfig, raw: string, json: boo
     const known = contact.owner === null || loaded.config.users.some((u) => u.id === contact.owner);
     const lines = [
       `phone: ${contact.phone}`,
-      `name: ${contact.name}`,
-      `owner: ${contact.owner ?? '(none)'}${known ? '' : ' (not a configured user)'}`,
-      // A CRM field may hold a line break or a control character: never let it redraw the terminal.
-      ...Object.entries(contact.fields).map(([k, v]) => `${k}: ${/[\x00-\x1f\x7f]/.test(v) ? JSON.stringify(v) : v}`),
+      `name: ${printable(contact.name)}`,
+      `owner: ${contact.owner === null ? '(none)' : printable(contact.owner)}${known ? '' : ' (not a configured user)'}`,
+      ...Object.entries(contact.fields).map(([k, v]) => `${printable(k)}: ${printable(v)}`),
     ];
     io.stdout.write(`${lines.join('\n')}\n`);
     return 0;
