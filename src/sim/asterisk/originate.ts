@@ -10,6 +10,7 @@ import type { SimCore } from './core.js';
 import { runLocalContext } from './dialplan.js';
 import { parseDialString, type DialTarget } from './endpoints.js';
 import { ariTimestamp } from './clock.js';
+import { answered } from './answer.js';
 import type { DeviceBehaviour } from './types.js';
 
 /** Validated originate parameters. */
@@ -237,23 +238,6 @@ function unavailable(core: SimCore, one: SimChannel, two: SimChannel, dial: stri
   if (one.dialing) pbx.emitDial(one, 'CHANUNAVAIL', one.dialing.dialstring);
   one.dialing = undefined;
   pbx.destroy(one, 3);
-}
-
-/** The dialled channel answered: Up, Dial ANSWER, then StasisStart (or the dialplan, for context originates). */
-export function answered(core: SimCore, ch: SimChannel): void {
-  const { pbx } = core;
-  pbx.setState(ch, 'Up');
-  const d = ch.dialing;
-  if (!d) {
-    const after = ch.afterAnswer;
-    ch.afterAnswer = undefined;
-    after?.();
-    return;
-  }
-  pbx.emitDial(ch, 'ANSWER', d.dialstring);
-  d.answered = true;
-  ch.dialing = undefined;
-  if (d.app && !pbx.enterStasis(ch, d.app, d.appArgs)) pbx.hangup(ch, { cause: 16 });
 }
 
 /** PJSIP originate: the device answers, refuses with a SIP status, or never answers. */
