@@ -13,6 +13,7 @@ import { runCall, type CallObserver } from './call/session.js';
 import type { CallControl, PbxBackend, StoredCall } from './call/contract.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
 import { Metrics } from './observability/metrics.js';
+import { CallRetention } from './store/retention.js';
 import { ROUTES_NOTHING, routesNothing, suspiciousShrink } from './config/reload-guard.js';
 import { ReloadRefusedError } from './errors.js';
 import { LiveState } from './runtime/live.js';
@@ -60,6 +61,7 @@ export class Controller {
   /** Device states as the PBX reports them (section 6). */
   readonly devices = new DeviceStates();
   readonly presence: Presence;
+  private readonly retention: CallRetention;
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -80,6 +82,8 @@ export class Controller {
     this.observer = combineObservers([this.metrics.observer, opts.observer]);
     this.owners = new OwnerIndex(store.contacts, opts.log);
     this.owners.start();
+    this.retention = new CallRetention(store.calls, () => this.config.storage.keepCallsDays, opts.log);
+    this.retention.start();
   }
 
   /** Open the store, connect the backend and start taking calls. */
@@ -251,6 +255,7 @@ export class Controller {
     await this.backend.stop();
     await this.reconciling; // one in flight finishes before the store closes
     await this.owners.stop();
+    await this.retention.stop();
     await this.live.stop();
     if (this.ownsStore) await this.store.close();
     this.opts.log.info({ drained }, 'controller stopped');
