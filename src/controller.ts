@@ -2,7 +2,7 @@
  * The composition root: the one place that wires config, store, CRM look-up, backend and call
  * sessions together. Everything else receives its dependencies through constructors.
  */
-import { loadConfig, type LoadedConfig } from './config/load.js';
+import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
 import { Store } from './store/index.js';
@@ -14,6 +14,7 @@ import type { CallControl, PbxBackend, StoredCall } from './call/contract.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
 import { Metrics } from './observability/metrics.js';
 import { CallRetention } from './store/retention.js';
+import { loadConfigOffThread } from './config/load-off-thread.js';
 import { ROUTES_NOTHING, routesNothing, suspiciousShrink } from './config/reload-guard.js';
 import { ReloadRefusedError } from './errors.js';
 import { LiveState } from './runtime/live.js';
@@ -147,7 +148,8 @@ export class Controller {
    * unless `force` (SIGHUP): a watcher may have read a half-written file.
    */
   async reload(env: NodeJS.ProcessEnv = process.env, opts: { force?: boolean } = {}): Promise<LoadedConfig> {
-    const next = await loadConfig(this.loaded.file, env);
+    // Off the main thread: parsing a large config must not hold up the calls being handled.
+    const next = await loadConfigOffThread(this.loaded.file, env);
     if (routesNothing(next.config)) throw new ReloadRefusedError(this.loaded.file, ROUTES_NOTHING);
     const shrink = suspiciousShrink(this.loaded.config, next.config);
     if (shrink && !opts.force) throw new ReloadRefusedError(this.loaded.file, shrink);

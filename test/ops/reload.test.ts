@@ -68,9 +68,9 @@ describe('switchboard run reloading its config', () => {
   it('given the file is emptied and SIGHUP is sent, then the reload is refused and calls still ring', async () => {
     const c = await start();
     await writeFile(configFile, '');
-    await waitFor(() => c.output().includes('config refused'), 5000, `the empty file refused; output:\n${c.output()}`);
+    await waitFor(() => c.output().includes('config refused'), 20_000, `the empty file refused; output:\n${c.output()}`);
     c.proc.kill('SIGHUP');
-    await waitFor(() => count(c.output(), 'config refused') >= 2, 5000, `SIGHUP of the empty file refused; output:\n${c.output()}`);
+    await waitFor(() => count(c.output(), 'config refused') >= 2, 20_000, `SIGHUP of the empty file refused; output:\n${c.output()}`);
     expect(c.output()).toContain('routes nothing');
     expect(c.output()).not.toContain('config reloaded');
     expect(await firstLeg('+12025550200')).toBe('PJSIP/1001');
@@ -79,12 +79,12 @@ describe('switchboard run reloading its config', () => {
   it('given a change that removes three of four numbers, then the file change is refused, and SIGHUP forces it (logged)', async () => {
     const c = await start();
     await writeFile(configFile, stringify(config([{ number: '+12025550200', user: 'bob' }])));
-    await waitFor(() => c.output().includes('config refused'), 5000, `shrink refused; output:\n${c.output()}`);
+    await waitFor(() => c.output().includes('config refused'), 20_000, `shrink refused; output:\n${c.output()}`);
     expect(c.output()).toContain('more than half of the numbers 4 -> 1');
     expect(await firstLeg('+12025550200')).toBe('PJSIP/1001');
 
     c.proc.kill('SIGHUP');
-    await waitFor(() => c.output().includes('config reloaded'), 5000, `forced reload; output:\n${c.output()}`);
+    await waitFor(() => c.output().includes('config reloaded'), 20_000, `forced reload; output:\n${c.output()}`);
     expect(c.output()).toContain('config reload forced');
     expect(await firstLeg('+12025550200')).toBe('PJSIP/1002');
   });
@@ -97,10 +97,10 @@ describe('switchboard run reloading its config', () => {
       await rename(tmp, configFile);
     };
     await save('bob');
-    await waitFor(() => count(c.output(), 'config reloaded') >= 1, 5000, `first atomic save; output:\n${c.output()}`);
+    await waitFor(() => count(c.output(), 'config reloaded') >= 1, 20_000, `first atomic save; output:\n${c.output()}`);
     expect(await firstLeg('+12025550201')).toBe('PJSIP/1002');
     await save('alice');
-    await waitFor(() => count(c.output(), 'config reloaded') >= 2, 5000, `second atomic save; output:\n${c.output()}`);
+    await waitFor(() => count(c.output(), 'config reloaded') >= 2, 20_000, `second atomic save; output:\n${c.output()}`);
     expect(await firstLeg('+12025550201')).toBe('PJSIP/1001');
   });
 });
