@@ -29,10 +29,10 @@ describe('config hardening', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it.each([
-    ['http:\n  listen: "127.0.0.1:99999"\n', 'http.listen: port must be 0 to 65535'],
-    ['freeswitch:\n  listen: "127.0.0.1:70000"\n', 'freeswitch.listen: port must be 0 to 65535'],
-    ['asterisk:\n  url: "ftp://127.0.0.1:8088"\n', 'asterisk.url: must be an http(s) URL'],
-    ['storage:\n  keepCallsDays: 0\n', 'storage.keepCallsDays: must be 1 to 36500 days'],
+    ['http:\n  listen: "127.0.0.1:99999"\n', 'http.listen: 127.0.0.1:99999 must have a port from 0 to 65535'],
+    ['freeswitch:\n  listen: "127.0.0.1:70000"\n', 'freeswitch.listen: 127.0.0.1:70000 must have a port from 0 to 65535'],
+    ['asterisk:\n  url: "ftp://127.0.0.1:8088"\n', 'asterisk.url: ftp://127.0.0.1:8088 must be an http(s) URL'],
+    ['storage:\n  keepCallsDays: 0\n', 'storage.keepCallsDays: 0 must be a whole number from 1 to 36500 days'],
   ])('given %j, then it is refused with %j', (text, expected) => {
     expect(issuesOf(text)).toEqual([expected]);
   });
