@@ -8,6 +8,7 @@ import { asteriskDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import type { AnsweredBy, CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
 import { AriRest, type AriBridge } from './rest.js';
+import { eventFilterBody } from './event-filter.js';
 import { AriEvents, type AriEvent } from './events.js';
 import { AsteriskCall, LEG_APP_ARG, type AsteriskSnapshot } from './call.js';
 
@@ -55,6 +56,18 @@ export class AsteriskBackend implements PbxBackend {
       probe: () => this.rest.request('GET', '/api-docs/resources.json'),
     });
     this.events.on('event', (e: AriEvent) => this.dispatch(e));
+    // After every (re)connect: Asterisk may have made the app anew, without the filter.
+    this.events.on('connected', () => void this.narrowEvents());
+  }
+
+  /** Ask Asterisk not to send the event types we never read (src/backend/asterisk/event-filter.ts). */
+  private async narrowEvents(): Promise<void> {
+    try {
+      await this.rest.setEventFilter(this.settings.app, eventFilterBody());
+    } catch (err) {
+      // An Asterisk before 16.x has no event filter: every event still comes, and is ignored.
+      this.opts.log.info({ err: (err as Error).message }, 'ARI event filter not set: receiving every event type');
+    }
   }
 
   async start(onCall: (call: CallControl) => Promise<void>, hooks: { connected?: () => void } = {}): Promise<void> {

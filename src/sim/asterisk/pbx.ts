@@ -39,6 +39,9 @@ export class SimPbx {
   newChannel(tech: 'Local' | 'PJSIP', name: string, origin: ChannelOrigin, caller: CallerId, dialplan: DialplanCep, id?: string): SimChannel {
     const ch = new SimChannel(id ?? this.ids.uniqueId(), name, tech, origin, caller, dialplan);
     this.channels.set(ch.id, ch);
+    // No app is subscribed to a channel yet when it is created, so only subscribeAll apps hear of
+    // it (a real Asterisk sends them ChannelCreated; the simulator once sent it to nobody).
+    this.bus.publish('ChannelCreated', { channel: ch.toJson() }, []);
     return ch;
   }
 
@@ -254,8 +257,8 @@ export class SimPbx {
       bridge_ids: [...this.bridges.values()].filter((b) => b.subs.has(app)).map((b) => b.id),
       endpoint_ids: [],
       device_names: [],
-      events_allowed: [],
-      events_disallowed: [],
+      events_allowed: this.bus.filterOf(app).allowed.map((type) => ({ type })),
+      events_disallowed: this.bus.filterOf(app).disallowed.map((type) => ({ type })),
     };
   }
 
