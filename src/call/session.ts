@@ -305,10 +305,8 @@ class CallSession {
     // Every path ends the machine; a session that did not is a bug, closed as an error.
     if (this.state.name !== 'ended') this.go({ type: 'error', callerGone: this.call.callerGone });
     this.record.outcome = this.state.name === 'ended' ? this.state.outcome : 'failed';
-    if (this.drain.handedOff && this.record.answeredBy === null) {
-      this.record.outcome = 'dropped';
-      this.record.detail = 'controller stopping: drain deadline passed while ringing, sent to the fail-safe route';
-    }
+    const handedOff = this.drain.handedOff && this.record.answeredBy === null;
+    if (handedOff) Object.assign(this.record, { outcome: 'dropped', detail: 'controller stopping: drain deadline passed while ringing, sent to the fail-safe route' });
     this.record.endedAt = new Date(end).toISOString();
     this.record.durationSeconds = roundSeconds((end - this.t0) / 1000);
     await this.save();
