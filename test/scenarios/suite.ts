@@ -75,6 +75,11 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
   };
   let h: ScenarioHarness;
   beforeAll(async () => {
+    // A skip naming no test is a stale skip: fail loudly instead of hiding nothing. Checked here,
+    // once every nested describe has been collected (they are not yet when scenarioSuite returns
+    // inside an outer describe).
+    const unknown = [...skipReason.keys()].filter((t) => !seen.has(t));
+    if (unknown.length > 0) throw new Error(`scenario suite: skip list names unknown tests: ${unknown.join('; ')}`);
     h = make();
     await h.start(SCENARIO_CONFIG);
   });
@@ -125,6 +130,26 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       expect(h.voicemails().slice(before)).toEqual(['1001']);
       await h.hangupCaller(call); // the caller leaves the message and hangs up
       await noLeaks();
+    });
+
+    test('given the caller stays on until voicemail ends by itself, then the PBX ends the call and no channel is left', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'busy' });
+      h.setDevice({ endpoint: '1002' }, { kind: 'busy' });
+      const before = h.voicemails().length;
+      const messagesBefore = h.messages?.().length ?? 0;
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('voicemail');
+      await waitFor(() => h.voicemails().length > before, 3000, 'voicemail started');
+      // Nobody hangs up here: the end of voicemail must end the call (issue 11 item 6).
+      await waitFor(() => h.live().channels === 0, (h.voicemailMs ?? 0) + 5000, 'no channel left after voicemail');
+      expect(h.live()).toEqual({ channels: 0, bridges: 0 });
+      // ... and not before: the caller got to leave the whole message.
+      if (h.messages) {
+        const left = await waitFor(() => (h.messages!().length > messagesBefore ? h.messages!().slice(messagesBefore) : null), 3000, 'message stored');
+        expect(left.map((m) => m.mailbox)).toEqual(['1001']);
+        expect(left[0]!.seconds).toBeGreaterThan(0);
+      }
     });
 
     test('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {
@@ -403,7 +428,4 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
     });
   });
 
-  // A skip naming no test is a stale skip: fail loudly instead of hiding nothing.
-  const unknown = [...skipReason.keys()].filter((t) => !seen.has(t));
-  if (unknown.length > 0) throw new Error(`scenario suite: skip list names unknown tests: ${unknown.join('; ')}`);
 }

