@@ -113,9 +113,11 @@ class CallSession {
     } catch (err) {
       this.deps.presence?.ended(this.record.id);
       this.log.error({ err: (err as Error).message }, 'call failed in the controller');
-      // finish() tells abandoned (the caller left meanwhile) from failed.
       this.record.detail ??= `controller error: ${(err as Error).message}`;
-      if (!this.call.callerGone) await this.call.hangup('normal').catch(() => undefined);
+      // Whether the caller had left is read before our own hangup, which would remove them too.
+      const callerGone = this.call.callerGone;
+      if (this.state.name !== 'ended') this.go({ type: 'error', callerGone });
+      if (!callerGone) await this.call.hangup('normal').catch(() => undefined);
     }
     return this.finish();
   }
@@ -153,6 +155,7 @@ class CallSession {
     this.final = plan.final;
     void this.saveState('ringing');
     this.log.info({ steps: plan.steps.map((s) => s.rule), final: plan.final.action }, 'route planned');
+    this.go({ type: 'planned' });
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
 
     for (const [stepIndex, step] of plan.steps.entries()) {
@@ -293,8 +296,9 @@ class CallSession {
 
   private async finish(): Promise<CallRecord> {
     const end = this.now();
-    if (this.state.name === 'ended') this.record.outcome = this.state.outcome;
-    else this.record.outcome = this.call.callerGone ? 'abandoned' : 'failed';
+    // Every path ends the machine; a session that did not is a bug, closed as an error.
+    if (this.state.name !== 'ended') this.go({ type: 'error', callerGone: this.call.callerGone });
+    this.record.outcome = this.state.name === 'ended' ? this.state.outcome : 'failed';
     this.record.endedAt = new Date(end).toISOString();
     this.record.durationSeconds = roundSeconds((end - this.t0) / 1000);
     await this.save();

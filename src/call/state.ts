@@ -5,6 +5,8 @@
 export type CallState =
   | { name: 'new' }
   | { name: 'planning' }
+  /** The route is planned (and stored): next, its first step rings or the final action runs. */
+  | { name: 'planned' }
   | { name: 'ringing'; step: number; attempt: number }
   | { name: 'bridged'; step: number }
   | { name: 'final'; action: 'voicemail' | 'hangup' }
@@ -20,7 +22,8 @@ export type CallEvent =
   | { type: 'final'; action: 'voicemail' | 'hangup' }
   | { type: 'bridge-ended' }
   | { type: 'final-done' }
-  | { type: 'error' };
+  /** The controller or the PBX failed mid-call; a caller already gone makes it abandoned. */
+  | { type: 'error'; callerGone: boolean };
 
 /** Thrown for a transition the machine does not allow: a bug, never a caller's doing. */
 export class IllegalTransition extends Error {}
@@ -28,12 +31,16 @@ export class IllegalTransition extends Error {}
 /** The next state after `event`, or IllegalTransition. */
 export function transition(state: CallState, event: CallEvent): CallState {
   if (state.name === 'ended') throw new IllegalTransition(`call already ended; got ${event.type}`);
-  if (event.type === 'error') return { name: 'ended', outcome: 'failed' };
+  if (event.type === 'error') return { name: 'ended', outcome: event.callerGone ? 'abandoned' : 'failed' };
   switch (state.name) {
     case 'new':
       if (event.type === 'start') return { name: 'planning' };
       break;
     case 'planning':
+      if (event.type === 'planned') return { name: 'planned' };
+      if (event.type === 'caller-gone') return { name: 'ended', outcome: 'abandoned' };
+      break;
+    case 'planned':
       if (event.type === 'ring') return { name: 'ringing', step: event.step, attempt: event.attempt };
       if (event.type === 'final') return { name: 'final', action: event.action };
       if (event.type === 'caller-gone') return { name: 'ended', outcome: 'abandoned' };

@@ -66,6 +66,15 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
     await waitFor(async () => this.sim.bridges().some((b) => b.channels.includes(call.callId) && b.channels.length === 2), ms, `call ${call.callId} bridged`);
   }
 
+  async transferAnswered(call: PlacedCall): Promise<{ to: string }> {
+    const phone = this.sim.bridges().find((b) => b.channels.includes(call.callId))?.channels.find((c) => c !== call.callId);
+    if (!phone) throw new Error(`call ${call.callId} is not bridged`);
+    await this.sim.transfer(phone, { kind: 'blind', exten: 'answer', context: 'sim' });
+    await waitFor(() => !this.sim.channels().some((c) => c.id === phone), 3000, 'the phone left');
+    await waitFor(() => this.sim.bridges().some((b) => b.channels.includes(call.callId) && !b.channels.includes(phone) && b.channels.length === 2), 3000, 'caller bridged to the target');
+    return { to: 'answer@sim' };
+  }
+
   live(): { channels: number; bridges: number } {
     return { channels: this.sim.channels().length, bridges: this.sim.bridges().length };
   }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import type { ScenarioHarness } from './harness.js';
+import type { PlacedCall, ScenarioHarness } from './harness.js';
 import { waitFor } from '../support/wait.js';
 
 const CALLER = '+12025550999';
@@ -213,6 +213,7 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       expect(r.answeredBy).toEqual({ user: null, device: 'forward' });
       expect(r.legs.map((l) => [l.user, l.device, l.result])).toEqual([[null, 'forward', 'answered']]);
       expect(r.trace).toContain('nadia is passed over: no device');
+      expect(r.passedOver).toEqual([{ user: 'nadia', step: 'number-user', reason: 'no device' }]);
       await noLeaks();
     });
 
@@ -400,6 +401,40 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       const r = await h.waitForRecord(call);
       expect(r.from).toBeNull();
       for (const d of h.dialed().slice(before)) expect(d.callerId).toBe('anonymous');
+    });
+  });
+
+  describe('transfer by the answering phone (spec 3)', () => {
+    // A harness without a transfer helper must name these tests in its skip list.
+    const transfer = (call: PlacedCall) => {
+      if (!h.transferAnswered) throw new Error(`the ${h.backend} harness cannot transfer: skip these tests with the reason`);
+      return h.transferAnswered(call);
+    };
+    test('given the answering phone blind-transfers the caller, then the caller stays connected to the target and the log says transferred', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 20 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await h.waitForAnswer(call);
+      const { to } = await transfer(call);
+      await h.waitForAnswer(call); // bridged still: with the target, not hung up
+      await h.hangupCaller(call);
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('answered');
+      expect(r.answeredBy).toEqual({ user: 'alice', device: 'desk' });
+      expect(r.detail).toBe(`transferred to ${to}`);
+      await noLeaks();
+    });
+
+    test('given a transferred call, when the target hangs up, then the caller is hung up and the call ends', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 20 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await h.waitForAnswer(call);
+      const { to } = await transfer(call);
+      await h.hangupAnswered(call); // the target is now the caller's other party
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('answered');
+      expect(r.detail).toBe(`transferred to ${to}`);
+      await noLeaks();
     });
   });
 

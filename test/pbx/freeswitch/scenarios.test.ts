@@ -10,6 +10,13 @@ describePbx('routing scenarios on a real FreeSWITCH (loopback phones)', found, (
   scenarioSuite(() => new RealFreeswitchHarness(found as FreeswitchInstall), {
     skip: [
       {
+        reason: 'transfer by the answering phone is not built on FreeSWITCH (see test/scenarios/freeswitch.test.ts)',
+        tests: [
+          'given the answering phone blind-transfers the caller, then the caller stays connected to the target and the log says transferred',
+          'given a transferred call, when the target hangs up, then the caller is hung up and the call ends',
+        ],
+      },
+      {
         reason: 'a loopback originate cannot carry a newline, comma or | in the caller ID (the carrier sends it over real SIP instead)',
         tests: ['given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX'],
       },
