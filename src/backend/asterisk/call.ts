@@ -50,6 +50,7 @@ export class AsteriskCall implements CallControl {
   private bridgeId: string | null = null;
   /** True once the answered leg and the caller are in one bridge (the attempt settled as answered). */
   private bridged = false;
+  private bridgeDestroyed = false;
   private bridgeEnded: ((e: BridgeEnd) => void) | null = null;
   private bridgeEnd: BridgeEnd | null = null;
   /** What is known of a transfer by the answering phone (where to, who replaced the phone). */
@@ -267,7 +268,10 @@ export class AsteriskCall implements CallControl {
   }
 
   private async destroyBridge(): Promise<void> {
-    if (!this.bridgeId) return;
+    // Once per call: the phone's hang-up and then the caller's StasisEnd both end the bridge, and
+    // a second DELETE was one REST request in eight on a real Asterisk (answered 404/409).
+    if (!this.bridgeId || this.bridgeDestroyed) return;
+    this.bridgeDestroyed = true;
     const id = this.bridgeId;
     await this.deps.rest.destroyBridge(id).catch((err) => this.log.warn({ err: (err as Error).message, bridge: id }, 'bridge destroy failed'));
   }
