@@ -13,28 +13,17 @@ import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec }
 import { dialStringFor } from '../../call/dialstring.js';
 import { AriHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { AriRest } from './rest.js';
 import type { AriEvent } from './events.js';
 import { AriLeg } from './leg.js';
 import { decodeEvent, type CallEvent } from './decode.js';
 import { adoption, resyncActions, snapshotOf, type AsteriskSnapshot } from './recovery.js';
 import { TransferTracker } from './transfer.js';
 import { AttemptLegs, originateParams } from './attempt.js';
+import type { AsteriskCallDeps as Deps } from './call-deps.js';
 
 export type { AsteriskSnapshot } from './recovery.js';
 
 export const LEG_APP_ARG = 'switchboard-leg';
-
-export interface AsteriskCallDeps {
-  rest: AriRest;
-  app: string;
-  voicemailContext: string;
-  templates: { endpoint: string; trunk: string };
-  log: Logger;
-  /** Route a channel's (and bridge's) events to this call, or stop routing them. */
-  register(id: string, call: AsteriskCall | null): void;
-  newId(): string;
-}
 
 export class AsteriskCall implements CallControl {
   readonly info: InboundCallInfo;
@@ -59,7 +48,7 @@ export class AsteriskCall implements CallControl {
   constructor(
     channel: { id: string; caller?: { number?: string }; dialplan?: { exten?: string } },
     args: string[],
-    private readonly deps: AsteriskCallDeps,
+    private readonly deps: Deps<AsteriskCall>,
   ) {
     // Spec 4: the number called is the first Stasis argument when given, else the dialplan extension.
     const firstArg = typeof args[0] === 'string' && args[0] !== '' ? args[0] : undefined;
