@@ -5,12 +5,13 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { importContacts, type ImportProgress, type ImportSummary } from '../contacts/import.js';
-import { ConfigError, formatConfigIssue, SwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../errors.js';
 import { normalizeNumber } from '../phone.js';
 import { Store } from '../store/index.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type CliIO, type Command } from './io.js';
+import { loadOrReport } from './load-or-report.js';
 
 const USAGE =
   'usage: switchboard contacts import [--config FILE] [--json] FILE.csv\n' +
@@ -19,17 +20,6 @@ const USAGE =
 const MAX_PRINTED_ERRORS = 50;
 
 type Out = CliIO['stdout'];
-
-/** Load the config named by --config; on a ConfigError print every issue and return null. */
-async function loadOrReport(file: string, io: CliIO): Promise<LoadedConfig | null> {
-  try {
-    return await loadConfig(file, io.env, { cwd: io.cwd });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const issue of err.issues) io.stderr.write(`${formatConfigIssue(issue)}\n`);
-    return null;
-  }
-}
 
 /** One line on stderr; 2 for bad input (a bad number or CSV), 1 for anything else (the store, a bug). */
 function fail(io: CliIO, sub: string, err: unknown): number {
