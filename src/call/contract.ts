@@ -160,6 +160,8 @@ export interface PbxBackend {
   /** Stop taking calls and disconnect. */
   stop(): Promise<void>;
   isConnected(): boolean;
+  /** Hand a call we will not finish to the dialplan's fail-safe route (drain deadline). */
+  toFailsafe?(channelId: string): Promise<void>;
   /** Why the PBX connection is down (null while up): shown by /healthz. */
   disconnectedReason?(): string | null;
   /**

@@ -51,4 +51,7 @@ export interface SessionDeps {
   /** Availability (section 6); absent: nobody is known to be unavailable. */
   presence?: PresenceView;
   now?: () => number;
+  /** Aborted at a stopping controller's drain deadline (see drain.ts). */
+  drainDeadline?: AbortSignal;
+  toFailsafe?: () => Promise<void>;
 }

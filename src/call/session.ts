@@ -14,6 +14,8 @@ import type { SessionDeps } from './session-deps.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
 import { describe, transition, type CallEvent, type CallState } from './state.js';
+import { Detached, DrainWatch } from './drain.js';
+import { legRecord, legSpecs } from './legs.js';
 
 export type { CallObserver, PresenceView, SessionDeps } from './session-deps.js';
 
@@ -32,6 +34,7 @@ class CallSession {
   private firstOriginate = true;
   private final: RoutePlan['final'] | null = null;
   private plan: RoutePlan | null = null;
+  private readonly drain: DrainWatch;
 
   constructor(
     private readonly call: CallControl,
@@ -60,6 +63,12 @@ class CallSession {
       trace: [],
       passedOver: [],
     };
+    this.drain = new DrainWatch({
+      deadline: deps.drainDeadline,
+      toFailsafe: deps.toFailsafe,
+      state: () => this.state.name,
+      warn: (obj, msg) => this.log.warn(obj, msg),
+    });
   }
 
   private go(event: CallEvent): void {
@@ -76,9 +85,18 @@ class CallSession {
 
   async run(): Promise<CallRecord> {
     try {
+      return await this.runToEnd();
+    } finally {
+      this.drain.close();
+    }
+  }
+
+  private async runToEnd(): Promise<CallRecord> {
+    try {
       await this.execute();
     } catch (err) {
       this.deps.presence?.ended(this.record.id);
+      if (err instanceof Detached) return this.record; // the row stays open: the next run finishes it
       this.log.error({ err: (err as Error).message }, 'call failed in the controller');
       this.record.detail ??= `controller error: ${(err as Error).message}`;
       // Whether the caller had left is read before our own hangup, which would remove them too.
@@ -127,6 +145,9 @@ class CallSession {
     this.final = plan.final;
     this.plan = plan;
     if (plan.blocked) return this.refuse(plan, trace); // the block list changed in between
+    // The plan's trace reaches the row now, not at the end: a controller killed while the phones
+    // ring still leaves a row that says why it rang whom.
+    void this.save();
     this.deps.observer?.routePlanned?.(plan);
     void this.saveState('ringing');
     this.log.info({ steps: plan.steps.map((s) => s.rule), final: plan.final.action }, 'route planned');
@@ -137,6 +158,7 @@ class CallSession {
       const attempts = step.strategy === 'simultaneous' ? [step.members] : step.members.map((m) => [m]);
       this.record.rules.push(step.rule);
       for (const [attemptIndex, members] of attempts.entries()) {
+        if (this.drain.handedOff) return this.go({ type: 'caller-gone' });
         this.go({ type: 'ring', step: stepIndex, attempt: attemptIndex });
         const outcome = await this.ring(step, stepIndex, attemptIndex, members, from, to);
         if (outcome === 'done') return;
@@ -168,7 +190,7 @@ class CallSession {
       for (const p of turn.passed) this.passOver(p);
     }
     this.recordSkipped(step, members);
-    const legs = this.legSpecs(step, s, a, members, from, to);
+    const legs = legSpecs(this.deps.config, step, s, a, members, from, to, this.plan?.callerName ?? null);
     if (legs.length === 0) return 'next';
     if (this.firstOriginate) {
       this.firstOriginate = false;
@@ -179,7 +201,13 @@ class CallSession {
     const ringing = this.call.ringAttempt(legs, step.ringSeconds);
     // The leg ids exist once ringAttempt has started: keep them, so a restart can find the legs.
     void this.saveState('ringing');
+    // Each placed leg is in the row at once, as it ends if this process dies now: a restarted
+    // controller hangs up legs nobody owns ('cancelled'). The attempt's outcome replaces them.
+    const placedAt = this.record.legs.length;
+    this.record.legs.push(...legs.map((l) => legRecord(l, { key: l.key, startedAt: new Date(this.now()).toISOString(), result: 'cancelled', cause: null }, this.now())));
+    void this.save();
     const outcome = await ringing;
+    this.record.legs.splice(placedAt);
     this.recordLegs(legs, outcome);
     void this.save();
     if (outcome.kind === 'answered') {
@@ -194,7 +222,7 @@ class CallSession {
       this.deps.presence?.answered(this.record.id, leg.user, step.group);
       void this.save();
       void this.saveState('bridged');
-      const end = await this.call.waitBridgeEnd().finally(() => this.deps.presence?.ended(this.record.id));
+      const end = await this.drain.unlessDetached(this.call.waitBridgeEnd()).finally(() => this.deps.presence?.ended(this.record.id));
       this.record.talkSeconds = roundSeconds((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
       this.log.info({ by: end.by, transferTo: end.transferTo }, 'bridged call ended');
@@ -207,21 +235,6 @@ class CallSession {
     }
     if (outcome.kind === 'failed') this.log.warn({ reason: outcome.reason }, 'attempt failed in the PBX: moving on');
     return 'next';
-  }
-
-  private legSpecs(step: RingStep, s: number, a: number, members: Member[], from: string | null, to: string): LegSpec[] {
-    const trunk = this.deps.config.trunks.default!;
-    // Legs through the trunk show what the trunk's `callerId` says; SIP endpoints show the caller.
-    const external = trunk.callerId === 'called' ? to || null : trunk.callerId === 'company' ? this.deps.config.company.phone ?? from : from;
-    const legs: LegSpec[] = [];
-    members.forEach((m, mi) =>
-      m.targets.forEach((t, ti) => {
-        const base = { key: `s${s}.a${a}.m${mi}.t${ti}`, user: m.user, device: t.device, rule: step.rule };
-        // Only users' desk and softphone legs carry the label; outside legs carry no name (section 9).
-        legs.push('endpoint' in t ? { ...base, endpoint: t.endpoint, callerId: from, callerName: this.plan?.callerName ?? null } : { ...base, number: t.number, callerId: external });
-      }),
-    );
-    return legs;
   }
 
   /** Record a user passed over once per step, however often she was asked. */
@@ -247,18 +260,7 @@ class CallSession {
   private recordLegs(specs: LegSpec[], outcome: AttemptOutcome): void {
     const byKey = new Map<string, LegOutcome>(outcome.legs.map((l) => [l.key, l]));
     for (const spec of specs) {
-      const o = byKey.get(spec.key);
-      const leg: LegRecord = {
-        user: spec.user,
-        device: spec.device,
-        ...(spec.endpoint !== undefined ? { endpoint: spec.endpoint } : { number: spec.number! }),
-        rule: spec.rule,
-        startedAt: o?.startedAt ?? new Date(this.now()).toISOString(),
-        result: o?.result ?? 'failed',
-        cause: o?.cause ?? null,
-        ...(o?.answeredAt ? { answeredAt: o.answeredAt } : {}),
-        ...(o?.endedAt ? { endedAt: o.endedAt } : {}),
-      };
+      const leg = legRecord(spec, byKey.get(spec.key), this.now());
       this.record.legs.push(leg);
       this.deps.observer?.legEnded?.(leg);
     }
@@ -266,12 +268,12 @@ class CallSession {
 
   private async finalAction(plan: RoutePlan): Promise<void> {
     const final = plan.final;
-    if (this.call.callerGone) return this.go({ type: 'caller-gone' });
+    if (this.call.callerGone || this.drain.handedOff) return this.go({ type: 'caller-gone' });
     this.go({ type: 'final', action: final.action });
     void this.saveState('final');
     if (final.action === 'voicemail') {
       this.log.info({ mailbox: final.mailbox }, 'to voicemail');
-      await this.call.voicemail(final.mailbox);
+      await this.drain.unlessDetached(this.call.voicemail(final.mailbox));
       this.record.detail = `voicemail ${final.mailbox}`;
     } else {
       this.log.info('no route left: hanging up');
@@ -286,6 +288,8 @@ class CallSession {
     // Every path ends the machine; a session that did not is a bug, closed as an error.
     if (this.state.name !== 'ended') this.go({ type: 'error', callerGone: this.call.callerGone });
     this.record.outcome = this.state.name === 'ended' ? this.state.outcome : 'failed';
+    const handedOff = this.drain.handedOff && this.record.answeredBy === null;
+    if (handedOff) Object.assign(this.record, { outcome: 'dropped', detail: 'controller stopping: drain deadline passed while ringing, sent to the fail-safe route' });
     this.record.endedAt = new Date(end).toISOString();
     this.record.durationSeconds = roundSeconds((end - this.t0) / 1000);
     await this.save();

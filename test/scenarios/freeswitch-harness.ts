@@ -1,5 +1,5 @@
 /** The scenario harness on FreeSWITCH: the ESL simulator, outbound + inbound ESL, the controller. */
-import { EslSimulator } from '../../src/sim/freeswitch/simulator.js';
+import { EslSimulator, type EslSimulatorOptions } from '../../src/sim/freeswitch/simulator.js';
 import { parseBridgeArg } from '../../src/sim/freeswitch/dialstring.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
@@ -14,7 +14,7 @@ const PASSWORD = 'ClueCon';
 export class FreeswitchHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'freeswitch' as const;
   /** `voicemailMs`: how long a simulated voicemail records before it returns. */
-  constructor(readonly voicemailMs = 1500) {
+  constructor(readonly voicemailMs = 1500, private readonly simOptions: Partial<EslSimulatorOptions> = {}) {
     super();
   }
   sim!: EslSimulator;
@@ -23,7 +23,7 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
   async start(input: ConfigInput): Promise<void> {
     // The controller's listener port is known only once it listens: start the simulator first,
     // then point its `socket` application at the controller.
-    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 }, failsafe: { companyMailbox: '9000' }, voicemailMaxMs: this.voicemailMs });
+    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 }, failsafe: { companyMailbox: '9000' }, voicemailMaxMs: this.voicemailMs, ...this.simOptions });
     const config = configSchema.parse({
       ...input,
       backend: 'freeswitch',

@@ -13,28 +13,17 @@ import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec }
 import { dialStringFor } from '../../call/dialstring.js';
 import { AriHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { AriRest } from './rest.js';
 import type { AriEvent } from './events.js';
 import { AriLeg } from './leg.js';
 import { decodeEvent, type CallEvent } from './decode.js';
 import { adoption, resyncActions, snapshotOf, type AsteriskSnapshot } from './recovery.js';
 import { TransferTracker } from './transfer.js';
 import { AttemptLegs, originateParams } from './attempt.js';
+import type { AsteriskCallDeps as Deps } from './call-deps.js';
 
 export type { AsteriskSnapshot } from './recovery.js';
 
 export const LEG_APP_ARG = 'switchboard-leg';
-
-export interface AsteriskCallDeps {
-  rest: AriRest;
-  app: string;
-  voicemailContext: string;
-  templates: { endpoint: string; trunk: string };
-  log: Logger;
-  /** Route a channel's (and bridge's) events to this call, or stop routing them. */
-  register(id: string, call: AsteriskCall | null): void;
-  newId(): string;
-}
 
 export class AsteriskCall implements CallControl {
   readonly info: InboundCallInfo;
@@ -50,6 +39,7 @@ export class AsteriskCall implements CallControl {
   private bridgeId: string | null = null;
   /** True once the answered leg and the caller are in one bridge (the attempt settled as answered). */
   private bridged = false;
+  private bridgeDestroyed = false;
   private bridgeEnded: ((e: BridgeEnd) => void) | null = null;
   private bridgeEnd: BridgeEnd | null = null;
   /** What is known of a transfer by the answering phone (where to, who replaced the phone). */
@@ -58,7 +48,7 @@ export class AsteriskCall implements CallControl {
   constructor(
     channel: { id: string; caller?: { number?: string }; dialplan?: { exten?: string } },
     args: string[],
-    private readonly deps: AsteriskCallDeps,
+    private readonly deps: Deps<AsteriskCall>,
   ) {
     // Spec 4: the number called is the first Stasis argument when given, else the dialplan extension.
     const firstArg = typeof args[0] === 'string' && args[0] !== '' ? args[0] : undefined;
@@ -267,7 +257,10 @@ export class AsteriskCall implements CallControl {
   }
 
   private async destroyBridge(): Promise<void> {
-    if (!this.bridgeId) return;
+    // Once per call: the phone's hang-up and then the caller's StasisEnd both end the bridge, and
+    // a second DELETE was one REST request in eight on a real Asterisk (answered 404/409).
+    if (!this.bridgeId || this.bridgeDestroyed) return;
+    this.bridgeDestroyed = true;
     const id = this.bridgeId;
     await this.deps.rest.destroyBridge(id).catch((err) => this.log.warn({ err: (err as Error).message, bridge: id }, 'bridge destroy failed'));
   }
