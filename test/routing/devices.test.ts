@@ -123,7 +123,7 @@ describe.each(KINDS)('a user with $kind', (k) => {
   it('round-robin group: the cursor on her takes her, or the next member', () => {
     const { plan: p, cursorMoves } = plan(k, { distribution: 'd' }, { ...groupCase('round-robin'), cursors: { g: 0 } });
     expect(stepSummary(p)).toEqual([ringable(k) ? 'distribution:u' : 'distribution:bob']);
-    expect(cursorMoves).toEqual([{ group: 'g', from: 0, to: ringable(k) ? 1 : 0 }]);
+    expect(cursorMoves).toMatchObject([{ group: 'g', from: 0, to: ringable(k) ? 1 : 0 }]);
     if (!ringable(k)) expect(p.trace).toContain(PASSED);
   });
 
