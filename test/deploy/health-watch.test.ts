@@ -70,7 +70,8 @@ describe('health-watch.sh', () => {
   it('given that controller healthy again, then its node is set inactive-probing once, and nothing more', async () => {
     status.b = 200;
     await waitFor(() => rpcs().includes('-s unix:/nowhere dispatcher.set_state ip 1 sip:127.0.0.1:5072'), 5000, `an "ip" RPC for node b\n${out}`);
-    expect(out.match(/healthy again/g)).toHaveLength(1);
+    // The RPC is made before the line is logged: wait for the line too.
+    await waitFor(() => out.includes('healthy again'), 5000, 'the "healthy again" line');
   });
 
   it('given a controller that stops answering, then after two failed polls its node is disabled', async () => {
@@ -82,6 +83,7 @@ describe('health-watch.sh', () => {
     expect(forB.filter((l) => l.includes(' ip '))).toHaveLength(1);
     expect(forB.at(-1)).toContain(' ip ');
     expect(rpcs().some((l) => l.includes(':5073'))).toBe(false);
+    expect(out.match(/healthy again/g)).toHaveLength(1);
   });
 
   it('given SIGTERM, then it stops at once with status 0', async () => {
