@@ -30,6 +30,14 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
     this.sim.setSocketTarget({ host: '127.0.0.1', port: (this.controller.backend as FreeswitchBackend).listenPort });
   }
 
+  async setRegistered(): Promise<void> {
+    throw new Error('the ESL simulator does not model registrations yet');
+  }
+
+  async foreignCall(): Promise<void> {
+    throw new Error('the ESL simulator does not model calls placed outside Switchboard yet');
+  }
+
   failsafeCalls(): string[] {
     return this.sim.failsafeCalls().map((f) => f.uuid);
   }
