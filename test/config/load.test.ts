@@ -40,7 +40,7 @@ describe('the example config', () => {
     expect(loaded.config.numbers.map((n) => n.number)).toEqual([
       '+12025550200', '+12025550201', '+12025550202', '+12025550203', '+12025550204', '+12025550205',
     ]);
-    expect(loaded.config.ringGroups.map((g) => g.id)).toEqual(['sales-rr', 'closers']);
+    expect(loaded.config.ringGroups.map((g) => g.id)).toEqual(['sales-rr', 'closers', 'support']);
     expect(loaded.config.distributions[0]?.steps).toEqual(['sales-rr', { group: 'closers', ringSeconds: 30 }]);
     expect(loaded.config.asterisk?.password).toBe('switchboard');
     expect(loaded.config.freeswitch?.esl.password).toBe('ClueCon');
