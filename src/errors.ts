@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'ESL_COMMAND_FAILED'
   | 'ESL_DISCONNECTED'
   | 'ESL_TIMEOUT'
+  /** A value refused for a dial string or an application argument: a bug upstream, never dialled. */
+  | 'UNSAFE_DIAL_VALUE'
   | 'USAGE';
 
 export class SwitchboardError extends Error {

@@ -90,11 +90,15 @@ ast_build() {
 
 ast_link_sounds() {
   local prefix="$1" data="$1/var/lib/asterisk"
-  mkdir -p "$data/sounds"
   [[ -d /usr/share/asterisk/sounds/en/ ]] || { echo "no prompts in /usr/share/asterisk/sounds/en"; return 1; }
-  ln -sfn /usr/share/asterisk/sounds/en "$data/sounds/en"
-  ln -sfn /usr/share/asterisk/moh "$data/moh"
-  ls -l "$data/sounds/en/" "$data/moh/" | head -n 5
+  [[ -d /usr/share/asterisk/moh/ ]] || { echo "no music on hold in /usr/share/asterisk/moh"; return 1; }
+  # `make install` leaves empty sounds/en and moh folders: the links replace them.
+  mkdir -p "$data/sounds"
+  rm -rf "$data/sounds/en" "$data/moh"
+  ln -s /usr/share/asterisk/sounds/en "$data/sounds/en"
+  ln -s /usr/share/asterisk/moh "$data/moh"
+  test -f "$data/sounds/en/vm-intro.gsm" && test -f "$data/sounds/en/beep.gsm"
+  echo "prompts: $(find -L "$data/sounds/en/" -maxdepth 1 -name '*.gsm' | wc -l) files; moh: $(find -L "$data/moh/" -maxdepth 1 -type f | wc -l) files"
 }
 
 ast_check_modules() {
@@ -105,6 +109,9 @@ ast_check_modules() {
   if ((${#missing[@]})); then echo "modules not built: ${missing[*]}"; return 1; fi
   echo "all ${#AST_ENABLE[@]} modules present in $dir"
 }
+
+# Sourcing the script (tests) defines the functions only.
+[[ "${BASH_SOURCE[0]}" == "$0" ]] || return 0
 
 case "${1:-}" in
   build) ast_build ;;

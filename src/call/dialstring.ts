@@ -13,7 +13,7 @@ const SAFE_VALUE = /^(\+[0-9]{8,15}|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$/;
 /** Fill a template's single placeholder with a validated value. */
 export function fillTemplate(template: string, placeholder: '{number}' | '{endpoint}', value: string): string {
   if (!SAFE_VALUE.test(value)) {
-    throw new SwitchboardError('USAGE', `refusing unsafe dial value ${JSON.stringify(value.slice(0, 40))}`, { value: value.slice(0, 200) });
+    throw new SwitchboardError('UNSAFE_DIAL_VALUE', `refusing unsafe dial value ${JSON.stringify(value.slice(0, 40))}`, { value: value.slice(0, 200) });
   }
   return template.replace(placeholder, value);
 }
@@ -22,7 +22,7 @@ export function fillTemplate(template: string, placeholder: '{number}' | '{endpo
 export function dialStringFor(leg: Pick<LegSpec, 'endpoint' | 'number'>, templates: { endpoint: string; trunk: string }): string {
   if (leg.endpoint !== undefined) return fillTemplate(templates.endpoint, '{endpoint}', leg.endpoint);
   if (leg.number !== undefined) return fillTemplate(templates.trunk, '{number}', leg.number);
-  throw new SwitchboardError('USAGE', 'a leg needs an endpoint or a number');
+  throw new SwitchboardError('UNSAFE_DIAL_VALUE', 'a leg needs an endpoint or a number');
 }
 
 /** The caller ID a leg presents: an E.164 number, or `anonymous` (withheld or anything else). */

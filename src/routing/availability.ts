@@ -6,7 +6,7 @@
  * each step (or sequential member's turn) starts.
  */
 import type { Config, RingGroup, User } from '../config/schema.js';
-import type { Member, Target } from './plan.js';
+import type { Member, PassedOver, Target } from './plan.js';
 import { NO_DEVICE, NOT_A_USER, ringability } from './users.js';
 
 /** A device's state as the PBX reports it (section 6). */
@@ -21,12 +21,8 @@ export const NOT_REGISTERED = 'not registered';
 /** The reasons of `passedOver` in the call log (section 6). */
 export type PassReason = typeof NO_DEVICE | typeof DO_NOT_DISTURB | typeof ON_A_CALL | typeof WRAP_UP | typeof NOT_REGISTERED;
 
-/** One user passed over, as `calls --json` lists it: `step` is the ring group's id, else the rule. */
-export interface PassedOver {
-  user: string;
-  step: string;
-  reason: string;
-}
+// PassedOver is part of the plan (plan.ts); re-exported here where its reasons are decided.
+export type { PassedOver } from './plan.js';
 
 /** One member's history in one ring group (section 6 wrap-up, section 10 strategies). */
 export interface MemberHistory {

@@ -3,7 +3,12 @@
  * Its JSON form is exactly the `explain --json` shape of spec section 5.
  */
 
-import type { PassedOver } from './availability.js';
+/** One user passed over, as `calls --json` lists it: `step` is the ring group's id, else the rule. */
+export interface PassedOver {
+  user: string;
+  step: string;
+  reason: string;
+}
 
 export type Rule = 'distribution' | 'number-user' | 'contact-owner' | 'also-ring' | 'forwarding' | 'company';
 export type Device = 'desk' | 'app' | 'mobile' | 'forward' | 'company';

@@ -55,7 +55,10 @@ export async function runScenario(scenario: Scenario, deps: RunnerDeps): Promise
   const all = scenario.calls.map((call, i) => {
     const start = call.at !== undefined ? sleep(Math.max(0, t0 + call.at * 1000 - Date.now())) : previous;
     const p = start
-      .then(() => runCall(call, `${runId}-${i + 1}`, deps))
+      .then(() =>
+        // Asterisk matches assigned ids by prefix: no id may be the start of another (`x-1` /
+        // `x-1-caller` was refused with HTTP 409 on the real Asterisk, `x-1` / `x-10` could be).
+        runCall(call, `${runId}-${i + 1}-in`, `${runId}-${i + 1}-pstn`, deps))
       .then((r) => {
         deps.onResult?.(r, i);
         return r;
@@ -66,9 +69,8 @@ export async function runScenario(scenario: Scenario, deps: RunnerDeps): Promise
   return Promise.all(all);
 }
 
-async function runCall(call: ScenarioCall, id: string, deps: RunnerDeps): Promise<CallResult> {
+async function runCall(call: ScenarioCall, id: string, callerId: string, deps: RunnerDeps): Promise<CallResult> {
   const { ari, options } = deps;
-  const callerId = `${id}-caller`;
   const fail = (callId: string | null, record: CallRecord | null, why: string): CallResult => ({
     call, callId, record, expectation: { ok: false, mismatches: [why] },
   });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runCall } from '../../src/call/session.js';
 import { configSchema } from '../../src/config/schema.js';
 import { dialStringFor } from '../../src/call/dialstring.js';
+import { SwitchboardError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import type { AttemptOutcome, CallControl, LegSpec } from '../../src/call/contract.js';
 import type { CallRecord } from '../../src/call/record.js';
@@ -108,5 +109,16 @@ describe('caller-supplied text never reaches the PBX', () => {
     expect(['voicemail', 'dropped']).toContain(record.outcome);
     for (const leg of call.legs) expect(leg.endpoint !== undefined ? ENDPOINTS.has(leg.endpoint) : NUMBERS.has(leg.number!)).toBe(true);
     expect(record.to === '' || /^\+[0-9]{8,15}$/.test(record.to)).toBe(true);
+  });
+
+  it.each(['1001&PJSIP/666', '1001,user/1002', 'x y', '', '"1001"'])('given the unsafe dial value %j, then it is refused with its own error code and never dialled', (value) => {
+    let thrown: unknown;
+    try {
+      dialStringFor({ endpoint: value }, { endpoint: 'PJSIP/{endpoint}', trunk: 'PJSIP/{number}@carrier' });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(SwitchboardError);
+    expect((thrown as SwitchboardError).code).toBe('UNSAFE_DIAL_VALUE');
   });
 });

@@ -28,6 +28,7 @@ export const SCENARIO_CONFIG: ConfigInput = {
     { number: '+12025550260', distribution: 'line' },
     { number: '+12025550270', distribution: 'busy-line' },
     { number: '+12025550280', distribution: 'least-recent' },
+    { number: '+12025550290', user: 'carol', forwardTo: '+12025550300', fallthrough: true, forwardToCompany: false, ringSeconds: 4 },
   ],
   ringGroups: [
     { id: 'rr', strategy: 'round-robin', members: ['alice', 'bob', 'carol'], ringSeconds: 2 },
@@ -167,6 +168,23 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
   });
 
   describe('fallthrough, forwarding and company', () => {
+    test('given the first step rang out, when the forwarding number answers more than 3 s into its own step, then it is bridged', async () => {
+      // Found on a real Asterisk (the Docker harness's chain): a grace timer of the first step's
+      // cancelled legs fired during the second step and failed ITS ringing leg as "cancelled".
+      h.setDevice({ endpoint: '1003' }, { kind: 'noanswer' });
+      h.setDevice({ number: '+12025550113' }, { kind: 'noanswer' });
+      h.setDevice({ number: '+12025550300' }, { kind: 'answer', afterMs: 3300 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550290', hangupAfterMs: 8500 });
+      const r = await h.waitForRecord(call, 15_000);
+      expect(r.legs.map((l) => [l.device, l.result])).toEqual([
+        ['desk', 'no-answer'],
+        ['mobile', 'no-answer'],
+        ['forward', 'answered'],
+      ]);
+      expect(r.outcome).toBe('answered');
+      await noLeaks();
+    });
+
     test('given nobody answers with fallthrough on, then the forwarding number rings next and answers', async () => {
       h.setDevice({ endpoint: '1003' }, { kind: 'noanswer' });
       h.setDevice({ number: '+12025550113' }, { kind: 'noanswer' });

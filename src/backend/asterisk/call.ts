@@ -314,11 +314,15 @@ export class AsteriskCall implements CallControl {
   }
 
   private cancelRinging(why: 'timeout' | 'caller-gone'): void {
-    for (const leg of this.legs.values()) if (!leg.ended && leg !== this.winner) void this.hangupLeg(leg, why);
+    const cancelled = [...this.legs.values()].filter((leg) => !leg.ended && leg !== this.winner);
+    for (const leg of cancelled) void this.hangupLeg(leg, why);
     this.checkAttempt();
     // Legs whose end is never reported (a lost socket) must not hold the call: settle after a grace.
+    // Only the legs cancelled here: by then the next step may be ringing legs of its own, which
+    // this timer once failed as "cancelled" (found on a real Asterisk: a forwarding number that
+    // answered 3 s into its step lost the call to voicemail).
     setTimeout(() => {
-      for (const leg of this.legs.values()) if (!leg.ended && leg !== this.winner) leg.fail(leg.ours === 'timeout' ? 'no-answer' : 'cancelled', null, 'end not reported');
+      for (const leg of cancelled) if (!leg.ended) leg.fail(leg.ours === 'timeout' ? 'no-answer' : 'cancelled', null, 'end not reported');
       this.checkAttempt();
     }, LEG_END_GRACE_MS).unref();
   }

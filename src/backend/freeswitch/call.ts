@@ -277,7 +277,7 @@ export class FreeswitchCall implements CallControl {
 
   /** `answer` first (voicemail itself does not answer: surprise 9), then `voicemail default ${domain} <box>`. */
   async voicemail(mailbox: string): Promise<void> {
-    if (!MAILBOX_RE.test(mailbox)) throw new SwitchboardError('USAGE', `refusing unsafe mailbox ${JSON.stringify(mailbox.slice(0, 40))}`);
+    if (!MAILBOX_RE.test(mailbox)) throw new SwitchboardError('UNSAFE_DIAL_VALUE', `refusing unsafe mailbox ${JSON.stringify(mailbox.slice(0, 40))}`);
     if (this.callerGone) return;
     await this.run('answer', '');
     if (this.callerGone) return;

@@ -113,10 +113,26 @@ export const REASON_CAUSE: Record<string, number> = {
   answered_elsewhere: 26,
 };
 
-/** Parse `"Name" <number>`, `Name <number>` or a bare number, as Asterisk's callerid parser does (loosely). */
+/** ast_shrink_phone_number: the separators people write in numbers are dropped. */
+const shrink = (n: string): string => n.replace(/[()\s.-]/g, '');
+
+/**
+ * Parse an ARI `callerId` as Asterisk 22 does (ast_callerid_parse, then ast_shrink_phone_number
+ * on the number): `"Name" <number>` / `Name <number>` split at the last `<`; a bare value is the
+ * number only when it is a phone number (digits, `+`, `*`, `#`), else it is the NAME. So
+ * `callerId=anonymous` gives number "" and name "anonymous" on a real Asterisk (seen in the
+ * real-Asterisk scenario suite), not number "anonymous".
+ */
 export function parseCallerId(raw: string | undefined): CallerId {
   if (!raw) return { name: '', number: '' };
-  const m = /^\s*(?:"([^"]*)"|([^<]*?))\s*<([^>]*)>\s*$/.exec(raw);
-  if (m) return { name: (m[1] ?? m[2] ?? '').trim(), number: (m[3] ?? '').trim() };
-  return { name: '', number: raw.trim() };
+  const lt = raw.lastIndexOf('<');
+  if (lt >= 0) {
+    const gt = raw.indexOf('>', lt);
+    const number = shrink(raw.slice(lt + 1, gt >= 0 ? gt : undefined));
+    return { name: raw.slice(0, lt).trim().replace(/^"(.*)"$/, '$1'), number };
+  }
+  const text = raw.trim();
+  if (text.startsWith('"')) return { name: text.replace(/^"([^"]*)"?.*$/, '$1'), number: '' };
+  const n = shrink(text);
+  return /^[0-9*#+]+$/.test(n) ? { name: '', number: n } : { name: text, number: '' };
 }

@@ -9,7 +9,7 @@
 import type { SimChannel } from './channels.js';
 import { ariTimestamp } from './clock.js';
 import type { SimCore } from './core.js';
-import { answered } from './originate.js';
+import { answered } from './answer.js';
 import type { FailsafeEntry, VoicemailEntry } from './types.js';
 
 /** The pattern of the trunk context: `_[+0-9]X.` (at least three characters). */

@@ -10,6 +10,7 @@ import type { SimCore } from './core.js';
 import { runLocalContext } from './dialplan.js';
 import { parseDialString, type DialTarget } from './endpoints.js';
 import { ariTimestamp } from './clock.js';
+import { answered } from './answer.js';
 import type { DeviceBehaviour } from './types.js';
 
 /** Validated originate parameters. */
@@ -43,6 +44,20 @@ export type LocalStep =
   | { app: 'Hangup'; cause: number }
   | { app: 'Forever' };
 
+/**
+ * Asterisk 22's check of assigned ids (do_ids_conflict, channelstorage get_by_uniqueid) is a
+ * case-insensitive PREFIX match: an id conflicts with every channel whose id starts with it. The
+ * `;1` half exists when the `;2` half's id is checked, so `otherChannelId` may not be a prefix of
+ * `channelId` either (found on the real Asterisk: `x-1` / `x-1-caller` works, `x-1-caller` /
+ * `x-1` is refused with 409).
+ */
+export function idsConflict(existing: Iterable<string>, channelId?: string, otherChannelId?: string): boolean {
+  const ids = [...existing].map((id) => id.toLowerCase());
+  const taken = (id: string, also: string[] = []) => [...ids, ...also].some((e) => e.startsWith(id.toLowerCase()));
+  if (channelId && taken(channelId)) return true;
+  return !!otherChannelId && taken(otherChannelId, channelId ? [channelId.toLowerCase()] : []);
+}
+
 const ALLOC_FAILED = { ok: false as const, status: 500, body: { error: 'Allocation failed' } };
 
 /** POST /channels. Records the request, allocates the channel and starts the device. */
@@ -51,9 +66,7 @@ export function originate(core: SimCore, p: OriginateParams): OriginateResult {
   pbx.originates.push({ dial: p.endpoint, callerId: p.callerId ?? '', at: ariTimestamp(), app: p.app, context: p.context, extension: p.extension });
   const target = parseDialString(p.endpoint);
   if (!target) return { ok: false, status: 400, body: { message: 'Endpoint must be in the format tech/resource' } };
-  for (const id of [p.channelId, p.otherChannelId]) {
-    if (id && pbx.channels.has(id)) return { ok: false, status: 409, body: { message: 'Channel with given unique ID already exists' } };
-  }
+  if (idsConflict(pbx.channels.keys(), p.channelId, p.otherChannelId)) return { ok: false, status: 409, body: { message: 'Channel with given unique ID already exists' } };
   const caller = p.caller ?? parseCallerId(p.callerId);
   if (target.tech === 'PJSIP') return originatePjsip(core, p, target, caller);
   const program = localProgram(core, target);
@@ -237,23 +250,6 @@ function unavailable(core: SimCore, one: SimChannel, two: SimChannel, dial: stri
   if (one.dialing) pbx.emitDial(one, 'CHANUNAVAIL', one.dialing.dialstring);
   one.dialing = undefined;
   pbx.destroy(one, 3);
-}
-
-/** The dialled channel answered: Up, Dial ANSWER, then StasisStart (or the dialplan, for context originates). */
-export function answered(core: SimCore, ch: SimChannel): void {
-  const { pbx } = core;
-  pbx.setState(ch, 'Up');
-  const d = ch.dialing;
-  if (!d) {
-    const after = ch.afterAnswer;
-    ch.afterAnswer = undefined;
-    after?.();
-    return;
-  }
-  pbx.emitDial(ch, 'ANSWER', d.dialstring);
-  d.answered = true;
-  ch.dialing = undefined;
-  if (d.app && !pbx.enterStasis(ch, d.app, d.appArgs)) pbx.hangup(ch, { cause: 16 });
 }
 
 /** PJSIP originate: the device answers, refuses with a SIP status, or never answers. */

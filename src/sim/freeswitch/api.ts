@@ -3,12 +3,12 @@
  * (`+OK\n`, `-ERR No such channel!\n`, `uuid_getvar` without a newline, ...).
  */
 import { randomUUID } from 'node:crypto';
-import type { EslSimulator } from './simulator.js';
+import type { SimHost } from './host.js';
 import { SimChannel } from './channel.js';
 import { parseBridgeArg } from './dialstring.js';
 
 /** Run one api command line (without the `api ` prefix) and return the reply body. */
-export async function runApi(sim: EslSimulator, line: string): Promise<string> {
+export async function runApi(sim: SimHost, line: string): Promise<string> {
   const [cmd = '', ...args] = line.trim().split(/\s+/);
   switch (cmd) {
     case 'uuid_kill': {
@@ -54,7 +54,7 @@ export async function runApi(sim: EslSimulator, line: string): Promise<string> {
   }
 }
 
-function showChannels(sim: EslSimulator, what: string): string {
+function showChannels(sim: SimHost, what: string): string {
   if (!/^channels( as json)?$/.test(what)) return '-ERR unsupported\n';
   const rows = sim.liveChannels().map((c) => ({
     uuid: c.uuid,
@@ -71,7 +71,7 @@ function showChannels(sim: EslSimulator, what: string): string {
 }
 
 /** `originate <dial> <app|&app()>`: one leg through the device table; `+OK <uuid>` once it answers. */
-async function originate(sim: EslSimulator, args: string[]): Promise<string> {
+async function originate(sim: SimHost, args: string[]): Promise<string> {
   const dialArg = args[0] ?? '';
   sim.recordDial(dialArg);
   const leg = parseBridgeArg(dialArg).groups[0]?.[0];

@@ -2,11 +2,12 @@
  * Dialplan applications the simulator runs on a controlled channel. Each returns when the real
  * application would return (voicemail: when the caller leaves; bridge: when the bridge ends).
  */
-import type { CallRunner } from './call.js';
+import type { AppRunner } from './host.js';
 import { runBridge } from './bridge.js';
+import { answer } from './answer.js';
 
 /** Run one application on the runner's channel. Unknown applications do nothing. */
-export async function runApp(runner: CallRunner, app: string, arg: string): Promise<void> {
+export async function runApp(runner: AppRunner, app: string, arg: string): Promise<void> {
   const { sim, ch } = runner;
   switch (app) {
     case 'set':
@@ -53,19 +54,8 @@ export async function runApp(runner: CallRunner, app: string, arg: string): Prom
   }
 }
 
-/** Answer the channel if it is not answered yet (CHANNEL_ANSWER). */
-export function answer(runner: CallRunner): void {
-  const { sim, ch } = runner;
-  if (!ch.up || ch.answerState === 'answered') return;
-  ch.answerState = 'answered';
-  ch.callState = 'ACTIVE';
-  ch.vars.set('answer_epoch', String(Math.floor(Date.now() / 1000)));
-  ch.vars.set('endpoint_disposition', 'ANSWER');
-  sim.emitEvent(ch, 'CHANNEL_ANSWER');
-}
-
 /** Resolve after `ms`, or earlier when the channel hangs up. */
-function untilHangupOr(runner: CallRunner, ms: number): Promise<void> {
+function untilHangupOr(runner: AppRunner, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const t = runner.sim.later(ms, () => {
       off();
@@ -82,7 +72,7 @@ function untilHangupOr(runner: CallRunner, ms: number): Promise<void> {
  * `voicemail <profile> <domain> <mailbox>`. It does NOT answer (surprise 9, trace b4): a caller not
  * answered before stays in early media. The simulated caller leaves after voicemailMaxMs.
  */
-async function voicemail(runner: CallRunner, arg: string): Promise<void> {
+async function voicemail(runner: AppRunner, arg: string): Promise<void> {
   const { sim, ch } = runner;
   const [profile = '', domain = '', mailbox = ''] = arg.trim().split(/\s+/);
   if (ch.answerState === 'ringing') {

@@ -5,10 +5,10 @@
  * bridge_hangup_cause ...). A failure hangs the caller up unless continue_on_fail (surprise 1).
  */
 import { randomUUID } from 'node:crypto';
-import type { CallRunner } from './call.js';
+import type { AppRunner } from './host.js';
 import { SimChannel } from './channel.js';
 import { parseBridgeArg, type LegDial } from './dialstring.js';
-import { answer } from './apps.js';
+import { answer } from './answer.js';
 import { dialStatusOf } from '../../esl/causes.js';
 
 const DEFAULT_ORIGINATE_TIMEOUT_S = 60;
@@ -23,7 +23,7 @@ interface RingLeg {
 type GroupResult = { kind: 'answered'; winner: RingLeg } | { kind: 'failed'; cause: string } | { kind: 'cancelled' };
 
 /** Run `bridge <arg>` on the runner's channel; resolves when the app would return. */
-export async function runBridge(runner: CallRunner, arg: string): Promise<void> {
+export async function runBridge(runner: AppRunner, arg: string): Promise<void> {
   const { sim, ch } = runner;
   sim.recordDial(arg);
   const dial = parseBridgeArg(arg);
@@ -66,7 +66,7 @@ function arrayVar(items: string[]): string {
 }
 
 /** Ring one group of legs at once until one answers, all fail, or the caller leaves. */
-function ringGroup(runner: CallRunner, group: LegDial[], all: RingLeg[]): Promise<GroupResult> {
+function ringGroup(runner: AppRunner, group: LegDial[], all: RingLeg[]): Promise<GroupResult> {
   const { sim, ch: caller } = runner;
   return new Promise((resolve) => {
     const legs: RingLeg[] = [];
@@ -177,7 +177,7 @@ function channelNameOf(target: string): string {
 }
 
 /** The answered call: CHANNEL_ANSWER (caller), CHANNEL_BRIDGE, then wait for either side to hang up. */
-async function bridged(runner: CallRunner, winner: RingLeg, all: RingLeg[]): Promise<void> {
+async function bridged(runner: AppRunner, winner: RingLeg, all: RingLeg[]): Promise<void> {
   const { sim, ch } = runner;
   const other = winner.ch!;
   const loser = all.find((l) => l !== winner && l.cause);

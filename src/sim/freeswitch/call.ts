@@ -5,12 +5,10 @@
  */
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { EslSimulator } from './simulator.js';
+import type { AppRunner, Header, SimHost } from './host.js';
 import type { SimChannel } from './channel.js';
 import { OutboundSession } from './outbound.js';
 import { runApp } from './apps.js';
-
-type Header = [string, string];
 
 interface QueuedApp {
   app: string;
@@ -19,7 +17,7 @@ interface QueuedApp {
 }
 
 /** Runs the controlled channel's applications and its socket session. */
-export class CallRunner {
+export class CallRunner implements AppRunner {
   session: OutboundSession | null = null;
   private detached = false;
   private socketDone = false;
@@ -29,7 +27,7 @@ export class CallRunner {
   private finished = false;
 
   constructor(
-    readonly sim: EslSimulator,
+    readonly sim: SimHost,
     readonly ch: SimChannel,
   ) {
     ch.whenHungUp(() => this.poke());

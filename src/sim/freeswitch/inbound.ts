@@ -5,11 +5,9 @@
  */
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { EslSimulator } from './simulator.js';
+import { renderEvent, type Header, type SimHost } from './host.js';
 import { apiResponse, authRequest, commandReply, disconnectNotice, EslParser, onFrames, type EslFrame } from '../../esl/protocol.js';
 import { runApi } from './api.js';
-
-type Header = [string, string];
 
 /** An authenticated (or not yet) inbound connection. */
 export class InboundSession {
@@ -21,7 +19,7 @@ export class InboundSession {
   private readonly filters: Array<[string, string]> = [];
 
   constructor(
-    private readonly sim: EslSimulator,
+    private readonly sim: SimHost,
     private readonly socket: net.Socket,
   ) {
     onFrames(socket, this.parser, (f) => void this.handle(f));
@@ -112,6 +110,6 @@ export class InboundSession {
     if (!this.authed || !this.format) return;
     if (!this.all && !this.names.has(name)) return;
     if (this.filters.length > 0 && !this.filters.some(([k, v]) => headers.some(([hk, hv]) => hk === k && hv === v))) return;
-    this.write(EslSimulator.render(this.format, headers, body));
+    this.write(renderEvent(this.format, headers, body));
   }
 }

@@ -5,12 +5,9 @@
  */
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { CallRunner } from './call.js';
-import { EslSimulator } from './simulator.js';
+import { renderEvent, type AppRunner, type Header } from './host.js';
 import { apiResponse, commandReply, connectReply, disconnectNotice, EslParser, lingerNotice, onFrames, type EslFrame } from '../../esl/protocol.js';
 import { runApi } from './api.js';
-
-type Header = [string, string];
 
 /** One controller connection for one controlled channel. */
 export class OutboundSession {
@@ -22,7 +19,7 @@ export class OutboundSession {
   private closed = false;
 
   constructor(
-    private readonly runner: CallRunner,
+    private readonly runner: AppRunner,
     private readonly socket: net.Socket,
   ) {
     onFrames(socket, this.parser, (f) => this.handle(f));
@@ -116,7 +113,7 @@ export class OutboundSession {
 
   /** An event about the controlled channel, if `myevents` was sent. */
   deliverEvent(_name: string, headers: Header[]): void {
-    if (this.format) this.write(EslSimulator.render(this.format, headers));
+    if (this.format) this.write(renderEvent(this.format, headers));
   }
 
   /** The linger notice, at most once. */

@@ -9,49 +9,13 @@ import type { DeviceBehaviour } from '../devices.js';
 import { SimChannel } from './channel.js';
 import { CallRunner } from './call.js';
 import { InboundSession } from './inbound.js';
-import { eventJson, eventPlain } from '../../esl/protocol.js';
+import { renderEvent, type EslSimulatorOptions, type ExecutedApp, type FailsafeRecord, type Header, type SimHost, type VoicemailRecord } from './host.js';
 
-export interface EslSimulatorOptions {
-  eslPort?: number;
-  password: string;
-  socketTarget: { host: string; port: number };
-  failsafe?: { companyPhone?: string; companyMailbox?: string };
-  /** How long a caller stays in voicemail before hanging up (default 30 s). */
-  voicemailMaxMs?: number;
-  /** Send the linger notice right after CHANNEL_HANGUP, before the last events (surprise 5). */
-  earlyLingerNotice?: boolean;
-}
+export type { EslSimulatorOptions, ExecutedApp, FailsafeRecord, VoicemailRecord } from './host.js';
 
-export interface VoicemailRecord {
-  uuid: string;
-  profile: string;
-  domain: string;
-  mailbox: string;
-  /** Whether the channel had been answered when voicemail started (voicemail itself does not answer). */
-  answered: boolean;
-  from: string;
-  to: string;
-  at: string;
-}
-
-export interface FailsafeRecord {
-  uuid: string;
-  from: string;
-  to: string;
-  reason: 'refused' | 'socket-closed';
-  at: string;
-}
-
-export interface ExecutedApp {
-  uuid: string;
-  app: string;
-  arg: string;
-}
-
-type Header = [string, string];
 
 /** The simulated FreeSWITCH. */
-export class EslSimulator {
+export class EslSimulator implements SimHost {
   readonly events = new EventEmitter();
   eslPort = 0;
   readonly opts: EslSimulatorOptions;
@@ -279,6 +243,6 @@ export class EslSimulator {
 
   /** Render an event for a subscriber in its format. */
   static render(format: 'plain' | 'json', headers: Header[], body = ''): string {
-    return format === 'json' ? eventJson(headers, body) : eventPlain(headers, body);
+    return renderEvent(format, headers, body);
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * What the parts of the FreeSWITCH simulator need from each other, as interfaces: the sessions,
+ * the api commands and the applications see the simulator as a SimHost and a controlled call as
+ * an AppRunner, so they never import simulator.ts or call.ts back (one-way dependencies).
+ */
+import type net from 'node:net';
+import type { DeviceBehaviour } from '../devices.js';
+import type { SimChannel } from './channel.js';
+import { eventJson, eventPlain } from '../../esl/protocol.js';
+
+export type Header = [string, string];
+
+export interface EslSimulatorOptions {
+  eslPort?: number;
+  password: string;
+  socketTarget: { host: string; port: number };
+  failsafe?: { companyPhone?: string; companyMailbox?: string };
+  /** How long a caller stays in voicemail before hanging up (default 30 s). */
+  voicemailMaxMs?: number;
+  /** Send the linger notice right after CHANNEL_HANGUP, before the last events (surprise 5). */
+  earlyLingerNotice?: boolean;
+}
+
+export interface VoicemailRecord {
+  uuid: string;
+  profile: string;
+  domain: string;
+  mailbox: string;
+  /** Whether the channel had been answered when voicemail started (voicemail itself does not answer). */
+  answered: boolean;
+  from: string;
+  to: string;
+  at: string;
+}
+
+export interface FailsafeRecord {
+  uuid: string;
+  from: string;
+  to: string;
+  reason: 'refused' | 'socket-closed';
+  at: string;
+}
+
+export interface ExecutedApp {
+  uuid: string;
+  app: string;
+  arg: string;
+}
+
+/** The simulator as its sessions, api commands and applications use it. */
+export interface SimHost {
+  readonly opts: EslSimulatorOptions;
+  readonly isStopped: boolean;
+  deviceFor(target: string): DeviceBehaviour | null;
+  /** Follow a socket so `stop()` closes it. */
+  track(socket: net.Socket): void;
+  /** setTimeout that `stop()` clears. */
+  later(ms: number, fn: () => void): NodeJS.Timeout;
+  cancel(t: NodeJS.Timeout | null | undefined): void;
+  addChannel(ch: SimChannel): void;
+  getChannel(uuid: string): SimChannel | undefined;
+  liveChannels(): SimChannel[];
+  recordDial(arg: string): void;
+  recordApp(a: ExecutedApp): void;
+  recordVoicemail(v: VoicemailRecord): void;
+  recordFailsafe(f: FailsafeRecord): void;
+  /** Publish an event about `ch`: to inbound subscribers, and to its controller if it is controlled. */
+  emitEvent(ch: SimChannel, name: string, extra?: Header[]): void;
+  emitBackgroundJob(jobUuid: string, cmd: string, arg: string, body: string): void;
+  hangupChannel(ch: SimChannel, cause: string): void;
+}
+
+/** A controlled channel running its applications (call.ts's CallRunner), as apps and sessions see it. */
+export interface AppRunner {
+  readonly sim: SimHost;
+  readonly ch: SimChannel;
+  /** The `socket` application's argument, as CHANNEL_EXECUTE shows it. */
+  readonly socketAppData: string;
+  /** The controller asked for an application (sendmsg execute). */
+  enqueue(app: string, arg: string, eventUuid: string): void;
+  /** The controller's socket went away. The `socket` app ends; the dialplan goes on. */
+  detach(reason: 'refused' | 'socket-closed'): void;
+}
+
+/** Render an event for a subscriber in its format. */
+export function renderEvent(format: 'plain' | 'json', headers: Header[], body = ''): string {
+  return format === 'json' ? eventJson(headers, body) : eventPlain(headers, body);
+}
