@@ -7,5 +7,15 @@ const asterisk = locateAsterisk();
 
 describePbx('routing scenarios on a real Asterisk (Local channels as phones)', asterisk, () => {
   if ('missing' in asterisk) return;
-  scenarioSuite(() => new RealAsteriskHarness(asterisk));
+  scenarioSuite(() => new RealAsteriskHarness(asterisk), {
+    skip: [
+      {
+        reason: 'phones here are Local channels, which have no registration or device state of their own; these need registered SIP phones (SIPp), not built yet',
+        tests: [
+          'given a desk phone that unregisters, then it is never dialled: skipped leg, and a user with no other device is passed over',
+          'given alice busy on a call Switchboard never placed, then skipBusy passes her over and bob rings at once',
+        ],
+      },
+    ],
+  });
 });
