@@ -6,6 +6,7 @@
 import type { ConfigIssue } from '../errors.js';
 import type { Config } from './schema.js';
 import { formatPath, type KeyPath, type Locate } from './locate.js';
+import { showValue } from './messages.js';
 import { checkSchedules } from './crosscheck-schedules.js';
 
 /** What the cross-checks found: errors refuse the config, warnings are shown only. */
@@ -26,50 +27,55 @@ export function crossCheck(config: Config, file: string, locate: Locate): CrossC
   const groupIds = new Set(config.ringGroups.map((g) => g.id));
   const distributionIds = new Set(config.distributions.map((d) => d.id));
   const inbound = new Set(config.numbers.map((n) => n.number));
+  /** ` (numbers[2], line 9)`: where one of our own numbers is listed, for the loop messages. */
+  const listedAt = (number: string) => {
+    const i = config.numbers.findIndex((n) => n.number === number);
+    const line = locate(['numbers', i, 'number']).line;
+    return ` (numbers[${i}]${line === null ? '' : `, line ${line}`})`;
+  };
 
-  noDuplicates(config.users.map((u) => u.id), (i, first) => error(['users', i, 'id'], `duplicate user id (first defined at users[${first}])`));
-  noDuplicates(config.users.map((u) => u.extension), (i, first) =>
-    error(['users', i, 'extension'], `duplicate extension (already used by users[${first}])`),
-  );
-  noDuplicates(config.ringGroups.map((g) => g.id), (i, first) =>
-    error(['ringGroups', i, 'id'], `duplicate ring group id (first defined at ringGroups[${first}])`),
-  );
-  noDuplicates(config.distributions.map((d) => d.id), (i, first) =>
-    error(['distributions', i, 'id'], `duplicate distribution id (first defined at distributions[${first}])`),
-  );
-  noDuplicates(config.numbers.map((n) => n.number), (i, first) =>
-    error(['numbers', i, 'number'], `number listed twice (first at numbers[${first}])`),
-  );
+  // Duplicates name the value and the line of its first use: `+12025550200 is listed twice (first at line 31)`.
+  const twice = (section: 'users' | 'ringGroups' | 'distributions' | 'numbers', key: string, values: Array<string | undefined>, whose?: (first: number) => string) =>
+    noDuplicates(values, (i, first) => {
+      const line = locate([section, first, key]).line;
+      const where = line === null ? `${section}[${first}]` : `line ${line}`;
+      error([section, i, key], `${showValue(values[i])} is listed twice (first at ${where}${whose ? `, ${whose(first)}` : ''})`);
+    });
+  twice('users', 'id', config.users.map((u) => u.id));
+  twice('users', 'extension', config.users.map((u) => u.extension), (first) => `${config.users[first]!.id}'s`);
+  twice('ringGroups', 'id', config.ringGroups.map((g) => g.id));
+  twice('distributions', 'id', config.distributions.map((d) => d.id));
+  twice('numbers', 'number', config.numbers.map((n) => n.number));
 
   const unknownUser = (path: KeyPath, id: string) => {
-    if (!userIds.has(id)) error(path, `unknown user "${id}"${hint(id, userIds)}`);
+    if (!userIds.has(id)) error(path, `${showValue(id)} is not a user in the config${hint(id, userIds)}`);
   };
 
   config.users.forEach((u, i) => {
     const has = { desk: (u.desk ?? u.extension) !== undefined, app: u.app !== undefined, mobile: u.mobile !== undefined };
     const ring = u.ring ?? [];
     ring.forEach((device, j) => {
-      if (!has[device]) warn(['users', i, 'ring', j], `ring names "${device}" but ${u.id} has no ${device}`);
+      if (!has[device]) warn(['users', i, 'ring', j], `${device} is in ${u.id}'s ring list, but ${u.id} has no ${device}`);
     });
     // The spec: a user can be rung when one device of her ring list is configured. With
     // none she is passed over by every step that names her, silently to the caller.
-    if (ring.length > 0 && !ring.some((d) => has[d])) warn(['users', i, 'ring'], `${u.id} has none of the devices in her ring list and can never be rung`);
+    if (ring.length > 0 && !ring.some((d) => has[d])) warn(['users', i, 'ring'], `[${ring.join(', ')}]: ${u.id} has none of these devices and can never be rung`);
   });
 
   config.numbers.forEach((n, i) => {
     if (n.user !== undefined) unknownUser(['numbers', i, 'user'], n.user);
     n.alsoRing.forEach((id, j) => unknownUser(['numbers', i, 'alsoRing', j], id));
     if (n.distribution !== undefined && !distributionIds.has(n.distribution)) {
-      error(['numbers', i, 'distribution'], `unknown distribution "${n.distribution}"${hint(n.distribution, distributionIds)}`);
+      error(['numbers', i, 'distribution'], `${showValue(n.distribution)} is not a distribution in the config${hint(n.distribution, distributionIds)}`);
     }
     if (n.forwardTo !== undefined && inbound.has(n.forwardTo)) {
-      error(['numbers', i, 'forwardTo'], `${n.forwardTo} is one of our own inbound numbers: forwarding to it would loop`);
+      error(['numbers', i, 'forwardTo'], `${n.forwardTo} is one of our own inbound numbers${listedAt(n.forwardTo)}: forwarding to it would loop`);
     }
     if (n.distribution !== undefined) {
       for (const key of ['user', 'forwardTo', 'alsoRing'] as const) {
         const v = n[key];
         if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
-          warn(['numbers', i, key], `unused: the distribution "${n.distribution}" replaces the chain for this number`);
+          warn(['numbers', i, key], `${Array.isArray(v) ? `[${v.join(', ')}]` : showValue(v)} is unused: the distribution ${showValue(n.distribution)} replaces the chain for this number`);
         }
       }
     }
@@ -81,12 +87,12 @@ export function crossCheck(config: Config, file: string, locate: Locate): CrossC
     d.steps.forEach((step, j) => {
       const group = typeof step === 'string' ? step : step.group;
       const path: KeyPath = typeof step === 'string' ? ['distributions', i, 'steps', j] : ['distributions', i, 'steps', j, 'group'];
-      if (!groupIds.has(group)) error(path, `unknown ring group "${group}"${hint(group, groupIds)}`);
+      if (!groupIds.has(group)) error(path, `${showValue(group)} is not a ring group in the config${hint(group, groupIds)}`);
     }),
   );
 
   if (config.company.phone !== undefined && inbound.has(config.company.phone)) {
-    error(['company', 'phone'], `${config.company.phone} is one of our own inbound numbers: ringing the company phone would loop`);
+    error(['company', 'phone'], `${config.company.phone} is one of our own inbound numbers${listedAt(config.company.phone)}: ringing the company phone would loop`);
   }
 
   checkSchedules(config, { error, warn, hint });

@@ -11,6 +11,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { crossCheck, hint } from './crosscheck.js';
 import { substituteEnv } from './env.js';
 import { formatPath, locateKey, makeLocator, valueAt, type Locate } from './locate.js';
+import { expectedName, kindOf, showValue, typeMessage, withValue } from './messages.js';
 import { configSchema, type Config } from './schema.js';
 import { parseYaml } from './yaml.js';
 
@@ -112,20 +113,22 @@ function schemaIssues(issue: ZodIssue, data: unknown, file: string, doc: Documen
     const best = branches.sort((a, b) => depth(b) - depth(a))[0];
     if (best && depth(best) > 0) return best.flatMap((i) => schemaIssues({ ...i, path: [...p, ...i.path] } as ZodIssue, data, file, doc, lines, locate));
   }
-  let message = issue.message;
+  // Every message names the value it judges (spec section 1): `"1" must be an extension of 2 to 8 digits`.
   const value = valueAt(data, p);
+  let message = withValue(value, issue.message, p);
   if (issue.code === 'invalid_type' && value === undefined) message = 'is required';
-  else if (issue.code === 'invalid_type' && p.length === 0) message = 'the config must be a YAML map of keys (users, numbers, ...)';
-  else if (issue.code === 'invalid_type' && value === null) message = `is empty: expected ${issue.expected === 'array' ? 'a list' : issue.expected}`;
+  else if (issue.code === 'invalid_type' && p.length === 0) message = `the config must be a YAML map of keys (users, numbers, ...), not ${kindOf(value)}`;
+  else if (issue.code === 'invalid_type' && value === null) message = `is empty: expected ${expectedName(issue.expected)}`;
+  else if (issue.code === 'invalid_type') message = typeMessage(value, issue.expected, p, issue.message);
   else if (issue.code === 'invalid_key') {
     const last = p[p.length - 1];
     const pos = locateKey(doc, lines, p.slice(0, -1), String(last));
-    return [{ file, ...pos, key: formatPath(p), message: `bad name: ${issue.issues.map((i) => i.message).join('; ')}` }];
+    return [{ file, ...pos, key: formatPath(p), message: `bad name ${showValue(last)}: ${issue.issues.map((i) => i.message).join('; ')}` }];
   } else if (issue.code === 'invalid_value' && issue.values.length > 1) {
     const allowed = issue.values.map(String);
-    message = `must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}${typeof value === 'string' ? hint(value, allowed) : ''}`;
-  }
-  else if (issue.code === 'invalid_union') message = 'must be a ring group id or { group, ringSeconds }';
+    message = `${showValue(value, p)} is not one of ${allowed.join(', ')}${typeof value === 'string' ? hint(value, allowed) : ''}`;
+  } else if (issue.code === 'invalid_union') message = withValue(value, 'must be a ring group id or { group, ringSeconds }', p);
+  else if (Array.isArray(value) && value.length === 0) message = `is an empty list: ${issue.message}`;
   return [{ file, ...locate(p), key: formatPath(p), message }];
 }
 

@@ -22,6 +22,13 @@ const endpointName = z
 const mailbox = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be a mailbox of letters, digits, "_" or "-"');
+const nonEmpty = z.string().min(1, 'must not be empty');
+const displayName = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+/** A whole number in [min, max]; every message says the range, so the admin sees what would do. */
+function whole(min: number, max: number, unit: string) {
+  const range = `must be a whole number from ${min} to ${max} ${unit}`;
+  return z.number().int(range).min(min, range).max(max, range);
+}
 export const RING_SECONDS_MIN = 1;
 export const RING_SECONDS_MAX = 600;
 const ringSeconds = z
@@ -48,7 +55,7 @@ export type UserDevice = (typeof DEVICES)[number];
  */
 export const userSchema = z.strictObject({
   id,
-  name: z.string().min(1).max(200),
+  name: displayName,
   extension: extension.optional().describe('desk-phone extension; also the default desk endpoint and mailbox'),
   desk: endpointName.optional().describe("the desk endpoint's name when it is not the extension"),
   app: endpointName.optional().describe('softphone endpoint name'),
@@ -117,7 +124,7 @@ export const configSchema = z.strictObject({
   backend: z.enum(['asterisk', 'freeswitch']).default('asterisk'),
   company: z
     .strictObject({
-      name: z.string().min(1).max(200).optional(),
+      name: displayName.optional(),
       phone: e164.optional().describe('the company phone: the last number tried'),
       voicemail: mailbox.optional().describe('company mailbox'),
     })
@@ -151,16 +158,16 @@ export const configSchema = z.strictObject({
             .url('must be an http(s) URL')
             .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
             .refine((u) => u.includes('{caller}'), 'must contain {caller}'),
-          timeoutMs: z.number().int().min(10).max(10_000).default(300),
+          timeoutMs: whole(10, 10_000, 'ms').default(300),
         })
         .optional(),
     })
     .default({}),
-  storage: z.strictObject({ sqlite: z.string().min(1).default('var/switchboard.db') }).default({ sqlite: 'var/switchboard.db' }),
+  storage: z.strictObject({ sqlite: nonEmpty.default('var/switchboard.db') }).default({ sqlite: 'var/switchboard.db' }),
   asterisk: z
     .strictObject({
       url: z.string().url('must be an http(s) URL').default('http://127.0.0.1:8088'),
-      username: z.string().min(1).default('switchboard'),
+      username: nonEmpty.default('switchboard'),
       password: z.string().default(''),
       app: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, "_" or "-"').default('switchboard'),
       voicemailContext: z
@@ -173,8 +180,8 @@ export const configSchema = z.strictObject({
         .regex(/^[A-Za-z0-9_-]{1,79}$/, 'must be a dialplan context name')
         .default('switchboard-failsafe'),
       /** Keep well under Asterisk's 100 HTTP sessions: the WebSocket and every REST socket count. */
-      maxSockets: z.number().int().min(1).max(90).default(32),
-      requestTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+      maxSockets: whole(1, 90, 'sockets').default(32),
+      requestTimeoutMs: whole(100, 60_000, 'ms').default(5000),
     })
     .optional(),
   freeswitch: z
@@ -182,8 +189,8 @@ export const configSchema = z.strictObject({
       listen: hostPort.default('127.0.0.1:8040'),
       esl: z
         .strictObject({
-          host: z.string().min(1).default('127.0.0.1'),
-          port: z.number().int().min(1).max(65535).default(8021),
+          host: nonEmpty.default('127.0.0.1'),
+          port: whole(1, 65535, '(a TCP port)').default(8021),
           password: z.string().default('ClueCon'),
         })
         .default({ host: '127.0.0.1', port: 8021, password: 'ClueCon' }),

@@ -5,7 +5,7 @@
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { formatPath, pathAtOffset } from './locate.js';
+import { formatPath, makeLocator, pathAtOffset } from './locate.js';
 
 export interface ParsedYaml {
   doc: Document;
@@ -24,15 +24,18 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return { line, column: col };
   };
   if (doc.errors.length > 0) {
-    throw new ConfigError('CONFIG_SYNTAX', doc.errors.map((e) => syntaxIssue(doc, file, e.code, e.message, e.pos[0], at)));
+    throw new ConfigError('CONFIG_SYNTAX', doc.errors.map((e) => syntaxIssue(doc, lines, file, e.code, e.message, e.pos[0], at)));
   }
   return { doc, lines, at };
 }
 
-function syntaxIssue(doc: Document, file: string, code: string, message: string, offset: number, at: (o: number) => { line: number; column: number }): ConfigIssue {
+function syntaxIssue(doc: Document, lines: LineCounter, file: string, code: string, message: string, offset: number, at: (o: number) => { line: number; column: number }): ConfigIssue {
   if (code === 'DUPLICATE_KEY') {
     const { path: p, key } = pathAtOffset(doc, offset);
-    return { file, ...at(offset), key: formatPath(key === null ? p : [...p, key]), message: `duplicate key${key === null ? '' : ` "${key}"`}: each key may appear once in a map` };
+    // The locator finds the first pair with that key: the line the admin meant to keep, or to change.
+    const first = key === null ? null : makeLocator(doc, lines)([...p, key]).line;
+    const firstAt = first === null || first === at(offset).line ? '' : ` (first at line ${first})`;
+    return { file, ...at(offset), key: formatPath(key === null ? p : [...p, key]), message: `duplicate key${key === null ? '' : ` "${key}"`}${firstAt}: each key may appear once in a map` };
   }
   return { file, ...at(offset), key: '', message: `YAML syntax error: ${message.split('\n')[0]}` };
 }

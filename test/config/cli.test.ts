@@ -51,7 +51,7 @@ describe('switchboard check-config', () => {
     expect(await checkConfigCommand(['--config', 'bad.yaml'], io)).toBe(2);
     expect(out.stdout).toBe('');
     expect(out.stderr).toMatchInlineSnapshot(`
-      "bad.yaml:2: users[0].extension: must be an extension of 2 to 8 digits
+      "bad.yaml:2: users[0].extension: 1 must be an extension of 2 to 8 digits
       bad.yaml:4: numbers[0].colour: unknown key "colour"
       "
     `);
@@ -62,8 +62,8 @@ describe('switchboard check-config', () => {
     expect(await checkConfigCommand(['--config=warn.yaml'], io)).toBe(0);
     expect(out.stdout).toBe('warn.yaml: ok (1 user, 0 numbers, 0 ring groups, 0 distributions)\n');
     expect(out.stderr).toMatchInlineSnapshot(`
-      "warn.yaml:2: users[0].ring: warning: bob has none of the devices in her ring list and can never be rung
-      warn.yaml:2: users[0].ring[0]: warning: ring names "mobile" but bob has no mobile
+      "warn.yaml:2: users[0].ring: warning: [mobile]: bob has none of these devices and can never be rung
+      warn.yaml:2: users[0].ring[0]: warning: mobile is in bob's ring list, but bob has no mobile
       "
     `);
   });

@@ -92,8 +92,8 @@ describe('parseConfigText', () => {
       throw new Error('loaded');
     })();
     expect(err.issues).toEqual([
-      { file: 'sb.yaml', line: 2, column: 38, key: 'users[0].extension', message: 'must be an extension of 2 to 8 digits' },
-      { file: 'sb.yaml', line: 4, column: 15, key: 'numbers[0].number', message: 'must be an E.164 number: "+" and 8 to 15 digits' },
+      { file: 'sb.yaml', line: 2, column: 38, key: 'users[0].extension', message: '1 must be an extension of 2 to 8 digits' },
+      { file: 'sb.yaml', line: 4, column: 15, key: 'numbers[0].number', message: '123 must be an E.164 number: "+" and 8 to 15 digits' },
     ]);
   });
 });
@@ -108,7 +108,7 @@ describe('config errors', () => {
   it('duplicate YAML key', () => {
     expect(errorOf('company:\n  name: Acme\n  name: Other\n')).toMatchInlineSnapshot(`
       "CONFIG_SYNTAX
-      sb.yaml:3: company.name: duplicate key "name": each key may appear once in a map"
+      sb.yaml:3: company.name: duplicate key "name" (first at line 2): each key may appear once in a map"
     `);
   });
   it('unknown keys, with a hint when close to a known one', () => {
@@ -122,31 +122,31 @@ describe('config errors', () => {
   it('bad E.164 number', () => {
     expect(errorOf(BASE.replace('"+12025550200"', '"2025550200"'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:6: numbers[0].number: must be an E.164 number: "+" and 8 to 15 digits"
+      sb.yaml:6: numbers[0].number: 2025550200 must be an E.164 number: "+" and 8 to 15 digits"
     `);
   });
   it('extension of 1 digit', () => {
     expect(errorOf(BASE.replace('"1002"', '"2"'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:4: users[1].extension: must be an extension of 2 to 8 digits"
+      sb.yaml:4: users[1].extension: 2 must be an extension of 2 to 8 digits"
     `);
   });
   it('ringSeconds 0', () => {
     expect(errorOf(BASE.replace('user: alice }', 'user: alice, ringSeconds: 0 }'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:6: numbers[0].ringSeconds: must be 1 to 600 seconds"
+      sb.yaml:6: numbers[0].ringSeconds: 0 must be 1 to 600 seconds"
     `);
   });
   it('ringSeconds 9999', () => {
     expect(errorOf(BASE.replace('user: alice }', 'user: alice, ringSeconds: 9999 }'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:6: numbers[0].ringSeconds: must be 1 to 600 seconds"
+      sb.yaml:6: numbers[0].ringSeconds: 9999 must be 1 to 600 seconds"
     `);
   });
   it('unknown strategy', () => {
     expect(errorOf(BASE.replace('round-robin', 'round-robbin'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:8: ringGroups[0].strategy: must be one of simultaneous, round-robin, linear, least-recent, fewest-calls, not "round-robbin" (did you mean "round-robin"?)"
+      sb.yaml:8: ringGroups[0].strategy: round-robbin is not one of simultaneous, round-robin, linear, least-recent, fewest-calls (did you mean "round-robin"?)"
     `);
   });
   it('missing required keys point at the parent map', () => {
@@ -158,26 +158,26 @@ describe('config errors', () => {
   it('unknown user in alsoRing', () => {
     expect(errorOf(BASE.replace('user: alice }', 'user: alice, alsoRing: [bob, carl] }'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:6: numbers[0].alsoRing[1]: unknown user "carl""
+      sb.yaml:6: numbers[0].alsoRing[1]: carl is not a user in the config"
     `);
   });
   it('unknown ring group in a distribution', () => {
     expect(errorOf(BASE.replace('steps: [sales-rr]', 'steps: [sales-rr, { group: closers, ringSeconds: 30 }]'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:10: distributions[0].steps[1].group: unknown ring group "closers""
+      sb.yaml:10: distributions[0].steps[1].group: closers is not a ring group in the config"
     `);
   });
   it('unknown distribution and unknown ring-group member', () => {
     expect(errorOf(BASE.replace('user: alice }', 'distribution: sale }').replace('[alice, bob]', '[alice, zed]'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:6: numbers[0].distribution: unknown distribution "sale" (did you mean "sales"?)
-      sb.yaml:8: ringGroups[0].members[1]: unknown user "zed""
+      sb.yaml:6: numbers[0].distribution: sale is not a distribution in the config (did you mean "sales"?)
+      sb.yaml:8: ringGroups[0].members[1]: zed is not a user in the config"
     `);
   });
   it('number listed twice', () => {
     expect(errorOf(BASE.replace('ringGroups:', '  - { number: "+12025550200", user: bob }\nringGroups:'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:7: numbers[1].number: number listed twice (first at numbers[0])"
+      sb.yaml:7: numbers[1].number: +12025550200 is listed twice (first at line 6)"
     `);
   });
   it('users without an extension, or without any device (spec section 1), are valid', () => {
@@ -194,9 +194,9 @@ describe('config errors', () => {
   it('duplicate ids and extensions', () => {
     expect(errorOf(BASE.replace('id: bob, name: Bob, extension: "1002"', 'id: alice, name: Bob, extension: "1001"'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:4: users[1].id: duplicate user id (first defined at users[0])
-      sb.yaml:4: users[1].extension: duplicate extension (already used by users[0])
-      sb.yaml:8: ringGroups[0].members[1]: unknown user "bob""
+      sb.yaml:4: users[1].id: alice is listed twice (first at line 3)
+      sb.yaml:4: users[1].extension: 1001 is listed twice (first at line 3, alice's)
+      sb.yaml:8: ringGroups[0].members[1]: bob is not a user in the config"
     `);
   });
   it('forwardTo loop', () => {
@@ -204,13 +204,13 @@ describe('config errors', () => {
       errorOf(BASE.replace('user: alice }', 'user: alice, forwardTo: "+12025550201" }\n  - { number: "+12025550201", user: bob }')),
     ).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:6: numbers[0].forwardTo: +12025550201 is one of our own inbound numbers: forwarding to it would loop"
+      sb.yaml:6: numbers[0].forwardTo: +12025550201 is one of our own inbound numbers (numbers[1], line 7): forwarding to it would loop"
     `);
   });
   it('company phone loop', () => {
     expect(errorOf(BASE.replace('"+12025550100"', '"+12025550200"'))).toMatchInlineSnapshot(`
       "CONFIG_INVALID
-      sb.yaml:1: company.phone: +12025550200 is one of our own inbound numbers: ringing the company phone would loop"
+      sb.yaml:1: company.phone: +12025550200 is one of our own inbound numbers (numbers[0], line 6): ringing the company phone would loop"
     `);
   });
   it('missing env variable', () => {
@@ -229,14 +229,14 @@ describe('config warnings', () => {
     ) + 'contacts: {}\n';
     const { warnings } = parseConfigText(text, 'sb.yaml', {});
     expect(warnings.map((w) => `${w.line}: ${w.key}: ${w.message}`)).toEqual([
-      '4: users[1].ring[1]: ring names "app" but bob has no app',
-      '6: numbers[0].user: unused: the distribution "sales" replaces the chain for this number',
+      "4: users[1].ring[1]: app is in bob's ring list, but bob has no app",
+      '6: numbers[0].user: alice is unused: the distribution sales replaces the chain for this number',
     ]);
   });
 
   it('given a user none of whose ring devices exist, when loaded, then she is flagged as unringable', () => {
     const { warnings } = parseConfigText(BASE.replace('extension: "1002" }', 'extension: "1002", ring: [mobile] }'), 'sb.yaml', {});
-    expect(warnings.map((w) => w.message)).toEqual(['bob has none of the devices in her ring list and can never be rung', 'ring names "mobile" but bob has no mobile']);
+    expect(warnings.map((w) => w.message)).toEqual(['[mobile]: bob has none of these devices and can never be rung', "mobile is in bob's ring list, but bob has no mobile"]);
   });
 });
 

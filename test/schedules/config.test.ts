@@ -65,7 +65,7 @@ describe('schedules in the config', () => {
     ['`from` not before `to` on a date range', ['to: "2027-01-02T09:00"', 'to: "2026-12-30T09:00"'], 'sb.yaml:16: schedules[0].closed[2].from: "2026-12-31T15:00" is not before to "2026-12-30T09:00"'],
     ['a bad time', ['to: "17:30"', 'to: "25:00"'], 'sb.yaml:12: schedules[0].open[0].to: "25:00" is not a time: write HH:MM from 00:00 to 24:00'],
     ['a bad from time', ['from: "09:00"', 'from: "24:00"'], 'sb.yaml:12: schedules[0].open[0].from: "24:00" is not a time: write HH:MM from 00:00 to 23:59'],
-    ['an unknown day name', ['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thr, fri]'], 'sb.yaml:12: schedules[0].open[0].days[3]: must be one of mon, tue, wed, thu, fri, sat, sun, not "thr" (did you mean "thu"?)'],
+    ['an unknown day name', ['days: [mon, tue, wed, thu, fri]', 'days: [mon, tue, wed, thr, fri]'], 'sb.yaml:12: schedules[0].open[0].days[3]: thr is not one of mon, tue, wed, thu, fri, sat, sun (did you mean "thu"?)'],
     ['a whenClosed with both forwardTo and distribution', ['forwardTo: "+12025550399",', 'forwardTo: "+12025550399", distribution: on-call,'], 'sb.yaml:23: numbers[0].whenClosed.distribution: "on-call": write forwardTo or distribution, not both'],
     ['a whenClosed.forwardTo that is one of our numbers', ['forwardTo: "+12025550399"', 'forwardTo: "+12025550200"'], 'sb.yaml:23: numbers[0].whenClosed.forwardTo: +12025550200 is one of our own inbound numbers: forwarding to it would loop'],
     ['a whenClosed with an unknown distribution', ['{ forwardTo: "+12025550399",', '{ distribution: on-cal,'], 'sb.yaml:23: numbers[0].whenClosed.distribution: unknown distribution "on-cal" (did you mean "on-call"?)'],
@@ -75,7 +75,7 @@ describe('schedules in the config', () => {
     ['a label with a character outside the set', [`label: "O'Brien & Co: Zoë"`, 'label: "Sales <1>"'], `sb.yaml:21: numbers[0].label: "Sales <1>": a label may hold only letters, digits, single spaces and . - ' & :`],
     ['a label that is too long', [`label: "O'Brien & Co: Zoë"`, `label: "${'x'.repeat(41)}"`], `sb.yaml:21: numbers[0].label: "${'x'.repeat(41)}" is longer than 40 characters`],
     ['a bad block-list entry', ['"+1900*"]', '"1900*"]'], 'sb.yaml:24: blocked[1]: "1900*" is neither an E.164 number nor a prefix such as "+1900*"'],
-    ['a bad withheld value', ['withheld: block', 'withheld: deny'], 'sb.yaml:22: numbers[0].withheld: must be one of allow, block, not "deny"'],
+    ['a bad withheld value', ['withheld: block', 'withheld: deny'], 'sb.yaml:22: numbers[0].withheld: deny is not one of allow, block'],
   ])('given %s, then the error names file, line, key and value', (_what, [from, to], expected) => {
     const text = BASE.replace(from!, to!);
     expect(text).not.toBe(BASE);
