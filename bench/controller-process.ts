@@ -15,7 +15,11 @@ import { Controller } from '../src/controller.js';
 import { createLogger } from '../src/log.js';
 import { Store } from '../src/store/index.js';
 import { serveIpc } from './load-ipc.js';
-import { benchConfig } from './load-config.js';
+import { benchConfig, type RealPbx } from './load-config.js';
+import { countAriTraffic } from './ari-traffic.js';
+
+// ARI events received and REST requests sent by this process, for the per-call figures.
+const traffic = countAriTraffic();
 
 let controller: Controller | null = null;
 let profiler: Session | null = null;
@@ -36,11 +40,11 @@ function restPool(c: Controller): { sockets: number; queued: number } {
 const gc = (globalThis as { gc?: () => void }).gc;
 
 serveIpc({
-  async ready(a: { url: string; maxSockets?: number }) {
+  async ready(a: { url: string; maxSockets?: number; real?: RealPbx }) {
     dir = mkdtempSync(path.join(tmpdir(), 'switchboard-bench-'));
     const sqlitePath = path.join(dir, 'calls.db');
     store = await Store.open(sqlitePath);
-    const config = configSchema.parse(benchConfig(a.url, a.maxSockets));
+    const config = configSchema.parse(benchConfig(a.url, a.maxSockets, a.real));
     // BENCH_LOAD_LOG=<file> keeps the controller's log (debugging a run); by default it goes nowhere.
     const dest = process.env.BENCH_LOAD_LOG || devNull;
     const log = createLogger({ level: process.env.BENCH_LOAD_LOG_LEVEL ?? 'info', destination: pino.destination({ dest, sync: false }) });
@@ -67,6 +71,9 @@ serveIpc({
       delayMaxMs: loopDelay.max / 1e6,
       heapUsed: process.memoryUsage().heapUsed,
       ...restPool(controller!),
+      events: traffic.events,
+      requests: traffic.requests,
+      byType: { ...traffic.byType },
     };
     loopDelay.reset();
     return out;

@@ -23,8 +23,10 @@ export function callerNumber(n: number): string {
 }
 
 /** The controller's config: each number rings its user's desk for up to 600 s, then hangs up. */
-export function benchConfig(ariUrl: string, maxSockets?: number): ConfigInput {
+export function benchConfig(ariUrl: string, maxSockets?: number, real?: RealPbx): ConfigInput {
   return {
+    ...(real?.endpoints ? { endpoints: { ...(real.endpoints.asterisk ? { asterisk: real.endpoints.asterisk } : {}), ...(real.endpoints.freeswitch ? { freeswitch: real.endpoints.freeswitch } : {}) } } : {}),
+    ...(real?.freeswitch ? { backend: 'freeswitch' as const, freeswitch: real.freeswitch } : {}),
     company: { name: 'Bench' },
     users: Array.from({ length: USERS }, (_, i) => ({ id: `u${i}`, name: `User ${i}`, extension: deskOf(i) })),
     numbers: Array.from({ length: USERS }, (_, i) => ({
@@ -34,6 +36,21 @@ export function benchConfig(ariUrl: string, maxSockets?: number): ConfigInput {
       forwardToCompany: false,
       unanswered: 'hangup' as const,
     })),
-    asterisk: { url: ariUrl, username: BENCH_ARI.username, password: BENCH_ARI.password, app: BENCH_ARI.app, ...(maxSockets ? { maxSockets } : {}) },
+    asterisk: {
+      url: ariUrl,
+      username: real?.username ?? BENCH_ARI.username,
+      password: real?.password ?? BENCH_ARI.password,
+      app: BENCH_ARI.app,
+      ...(maxSockets ? { maxSockets } : {}),
+    },
   };
+}
+
+/** A real Asterisk instead of the simulator (bench/real-*.ts): its credentials and how desks are dialled. */
+export interface RealPbx {
+  username: string;
+  password: string;
+  endpoints?: { asterisk?: string; freeswitch?: string };
+  /** A real FreeSWITCH: the controller's socket listener and the inbound ESL connection. */
+  freeswitch?: { listen: string; esl: { host: string; port: number; password: string } };
 }

@@ -60,11 +60,33 @@ describe('FreeSWITCH backend against the ESL simulator', () => {
     if (out.kind !== 'answered') return;
     expect(out.answeredKey).toBe('l1');
     expect(out.legs.find((l) => l.key === 'l2')).toMatchObject({ result: 'cancelled', cause: 16 });
-    const [set1, set2, bridge] = sim.executed();
-    expect([set1?.arg, set2?.arg, bridge?.app]).toEqual(['continue_on_fail=true', 'hangup_after_bridge=false', 'bridge']);
+    // The shipped dialplan set continue_on_fail and hangup_after_bridge before `socket`: the bridge is all.
+    expect(sim.executed().map((a) => a.app)).toEqual(['bridge']);
     sim.hangup(uuid);
     expect(await call.waitBridgeEnd()).toEqual({ by: 'caller' });
     expect(call.callerGone).toBe(true);
+  });
+
+  it('given a dialplan without the sets before socket, when ringing, then the backend sends both sets ahead of the bridge and a busy leg keeps the caller', async () => {
+    await sim.stop();
+    sim = await EslSimulator.start({ password: 'pw', eslPort: 0, socketTarget: { host: '127.0.0.1', port: backend.listenPort }, beforeSocket: {} });
+    await backend.stop();
+    const config = configSchema.parse({
+      backend: 'freeswitch',
+      freeswitch: { listen: '127.0.0.1:0', esl: { host: '127.0.0.1', port: sim.eslPort, password: 'pw' } },
+    });
+    backend = new FreeswitchBackend({ config, log: silentLogger() });
+    await backend.start(async (c) => {
+      calls.push(c);
+    });
+    sim.setSocketTarget({ host: '127.0.0.1', port: backend.listenPort });
+    await waitFor(() => backend.isConnected(), 3000, 'inbound ESL');
+    sim.setDevice('user/1001', { kind: 'busy' });
+    const { uuid, call } = await placeCall();
+    expect((await call.ringAttempt([leg('l1', '1001')], 20)).kind).toBe('unanswered');
+    const [set1, set2, bridge] = sim.executed();
+    expect([set1?.arg, set2?.arg, bridge?.app]).toEqual(['continue_on_fail=true', 'hangup_after_bridge=false', 'bridge']);
+    expect(simChannel(uuid)?.cause).toBeNull();
   });
 
   it('given the callee hangs up, then the bridge ends by callee and the backend hangs the caller up (surprise 10)', async () => {

@@ -47,7 +47,8 @@ let ctl: TinyController;
 beforeEach(async () => {
   ctl = new TinyController();
   const port = await ctl.listen();
-  sim = await EslSimulator.start({ password: 'pw', socketTarget: { host: '127.0.0.1', port }, voicemailMaxMs: 100, failsafe: { companyMailbox: '9000' } });
+  // beforeSocket {}: these tests record FreeSWITCH's own behaviour, without the shipped dialplan's sets.
+  sim = await EslSimulator.start({ password: 'pw', socketTarget: { host: '127.0.0.1', port }, voicemailMaxMs: 100, failsafe: { companyMailbox: '9000' }, beforeSocket: {} });
 });
 afterEach(async () => {
   await sim.stop();

@@ -16,9 +16,13 @@ users:
   - { id: alice, name: Alice Adams, extension: "1001", desk: "1001", app: alice-app, mobile: "+12025550111", ring: [desk, mobile], voicemail: "1001" }
   - { id: bob, name: Bob Brown, extension: "1002" }
   - { id: carol, name: Carol Chen, extension: "1003", mobile: "+12025550113" }
+  - { id: dave, name: Dave Diaz, mobile: "+12025550114" }
+  - { id: erin, name: Erin Evans }
 numbers:
   - { number: "+12025550200", user: alice, forwardTo: "+12025550300", forwardToCompany: false, alsoRing: [bob], ringSeconds: 25, fallthrough: true }
   - { number: "+12025550201", distribution: sales }
+  - { number: "+12025550204", user: dave }
+  - { number: "+12025550205", user: erin, forwardTo: "+12025550301" }
 ringGroups:
   - { id: sales-rr, strategy: round-robin, members: [alice, bob, carol], ringSeconds: 40 }
 distributions:
@@ -117,5 +121,27 @@ describe('switchboard explain', () => {
     expect(r.stdout).toContain('trace:');
     expect(r.stdout).toContain('1. number-user (simultaneous, 25s)');
     expect(r.stdout).toContain('final: voicemail, mailbox 1001');
+  });
+});
+
+describe('explain --json: users without a desk phone (spec section 1)', () => {
+  it('given a mobile-only user, then she rings on her mobile and the company mailbox follows', async () => {
+    const { code, stdout } = await explain(['--config', 'switchboard.yaml', '--to', '+12025550204', '--from', '+12025550990', '--json']);
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout);
+    expect(plan.steps).toEqual([
+      { rule: 'number-user', strategy: 'simultaneous', ringSeconds: 20, members: [{ user: 'dave', targets: [{ device: 'mobile', number: '+12025550114' }] }] },
+    ]);
+    expect(plan.final).toEqual({ action: 'voicemail', mailbox: '9000' });
+  });
+
+  it('given a user with no device, then she is passed over and the forwarding number takes the call', async () => {
+    const { code, stdout } = await explain(['--config', 'switchboard.yaml', '--to', '+12025550205', '--from', '+12025550990', '--json']);
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout);
+    expect(plan.steps.map((s: { rule: string }) => s.rule)).toEqual(['forwarding']);
+    expect(plan.steps[0].members[0].targets).toEqual([{ device: 'forward', number: '+12025550301' }]);
+    expect(plan.final).toEqual({ action: 'voicemail', mailbox: '9000' });
+    expect(plan.trace).toContain('erin is passed over: no device');
   });
 });

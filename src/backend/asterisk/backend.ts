@@ -9,6 +9,7 @@ import type { Logger } from '../../log.js';
 import type { AnsweredBy, CallControl, DeviceSink, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
 import { AriDeviceWatcher } from './devices.js';
 import { AriRest, type AriBridge } from './rest.js';
+import { eventFilterBody } from './event-filter.js';
 import { AriEvents, type AriEvent } from './events.js';
 import { AsteriskCall, LEG_APP_ARG, type AsteriskSnapshot } from './call.js';
 
@@ -58,6 +59,18 @@ export class AsteriskBackend implements PbxBackend {
     });
     this.devices = new AriDeviceWatcher(this.rest, app, opts.config, opts.log.child({ component: 'devices' }));
     this.events.on('event', (e: AriEvent) => this.dispatch(e));
+    // After every (re)connect: Asterisk may have made the app anew, without the filter.
+    this.events.on('connected', () => void this.narrowEvents());
+  }
+
+  /** Ask Asterisk not to send the event types we never read (src/backend/asterisk/event-filter.ts). */
+  private async narrowEvents(): Promise<void> {
+    try {
+      await this.rest.setEventFilter(this.settings.app, eventFilterBody());
+    } catch (err) {
+      // An Asterisk before 16.x has no event filter: every event still comes, and is ignored.
+      this.opts.log.info({ err: (err as Error).message }, 'ARI event filter not set: receiving every event type');
+    }
   }
 
   /** Device states from ARI from now on (section 6): subscribed and seeded after every connect. */

@@ -185,6 +185,11 @@ export class AriRest {
     return this.request('GET', `/applications/${encodeURIComponent(app)}`);
   }
 
+  /** PUT /applications/{app}/eventFilter: the event types Asterisk should not send the app. */
+  setEventFilter(app: string, filter: { disallowed: { type: string }[] }): Promise<unknown> {
+    return this.request('PUT', `/applications/${encodeURIComponent(app)}/eventFilter`, {}, filter);
+  }
+
   /** POST /applications/{app}/subscription: also get ChannelDestroyed for a channel after StasisEnd. */
   subscribe(app: string, eventSource: string): Promise<unknown> {
     return this.request('POST', `/applications/${encodeURIComponent(app)}/subscription`, { eventSource });

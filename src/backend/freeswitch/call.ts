@@ -68,6 +68,9 @@ export class FreeswitchCall implements CallControl {
       rawCaller: data.headers['Caller-Caller-ID-Number'] ?? '',
       rawCalled: data.headers['Caller-Destination-Number'] ?? '',
     };
+    // Surprises 1 and 10: the shipped dialplan sets these before `socket`, where they cost nothing;
+    // the connect reply carries them. Only a dialplan without them makes us send two `set`s.
+    this.prepared = data.headers.variable_continue_on_fail === 'true' && data.headers.variable_hangup_after_bridge === 'false';
     this.baseLog = deps.log.child({ channel: this.uuid });
     this.log = this.baseLog;
     this.bus.setMaxListeners(0);
@@ -90,8 +93,8 @@ export class FreeswitchCall implements CallControl {
 
   /** `myevents` then `linger 10`: never plain `linger`, which holds the session forever (surprise 6). */
   async subscribe(): Promise<void> {
-    await this.conn.send('myevents');
-    await this.conn.send('linger 10');
+    // Pipelined: FreeSWITCH answers the commands of one socket in order.
+    await Promise.all([this.conn.send('myevents'), this.conn.send('linger 10')]);
   }
 
   private onEvent(ev: EslEvent): void {
@@ -164,9 +167,10 @@ export class FreeswitchCall implements CallControl {
     try {
       if (!this.prepared) {
         // Surprise 1: without continue_on_fail a failed bridge hangs the caller up; surprise 10:
-        // keep the caller after the bridge so the session decides what happens next.
-        await this.run('set', 'continue_on_fail=true');
-        await this.run('set', 'hangup_after_bridge=false');
+        // keep the caller after the bridge so the session decides what happens next. The channel
+        // runs its queued applications in order, so the sets are not waited for: each wait costs
+        // a turn of the parked channel's loop before the bridge starts.
+        await Promise.all([this.execute('set', 'continue_on_fail=true'), this.execute('set', 'hangup_after_bridge=false')]);
         this.prepared = true;
       }
       for (const l of plan.legs) this.deps.inbound.watch(l.uuid);

@@ -16,9 +16,13 @@ export const ASTERISK_ID = '02:fc:00:00:00:5a';
 
 interface AppSockets { sockets: Set<WebSocket>; subscribeAll: boolean }
 
+/** An app's event filter (PUT /applications/{app}/eventFilter): type names; empty = no filter. */
+export interface EventFilter { allowed: string[]; disallowed: string[] }
+
 /** Registry of apps and their sockets; emits every produced event on `emitter` ('event'). */
 export class EventBus {
   private readonly apps = new Map<string, AppSockets>();
+  private readonly filters = new Map<string, EventFilter>();
 
   constructor(readonly emitter: EventEmitter) {}
 
@@ -51,9 +55,33 @@ export class EventBus {
     return [...this.apps.keys()];
   }
 
-  /** Forget an app that has neither a socket nor subscriptions (Asterisk destroys it). */
+  /** Forget an app that has neither a socket nor subscriptions (Asterisk destroys it, filter and all). */
   forget(app: string): void {
-    if (!this.isActive(app)) this.apps.delete(app);
+    if (this.isActive(app)) return;
+    this.apps.delete(app);
+    this.filters.delete(app);
+  }
+
+  filterOf(app: string): EventFilter {
+    return this.filters.get(app) ?? { allowed: [], disallowed: [] };
+  }
+
+  /**
+   * As res/stasis/app.c app_event_filter_set: `{}` clears both lists; a list left out of the body
+   * stays as it was.
+   */
+  setFilter(app: string, body: Partial<Record<'allowed' | 'disallowed', { type: string }[]>>): void {
+    const names = (l: { type: string }[]) => l.map((e) => e.type);
+    const now = this.filterOf(app);
+    if (!body.allowed && !body.disallowed) return void this.filters.delete(app);
+    this.filters.set(app, { allowed: body.allowed ? names(body.allowed) : now.allowed, disallowed: body.disallowed ? names(body.disallowed) : now.disallowed });
+  }
+
+  /** stasis_app_event_allowed: not disallowed, and allowed when an allow list exists. */
+  private allows(app: string, type: string): boolean {
+    const f = this.filters.get(app);
+    if (!f) return true;
+    return !f.disallowed.includes(type) && (f.allowed.length === 0 || f.allowed.includes(type));
   }
 
   /** Apps connected with subscribeAll=true: they get every channel and bridge event. */
@@ -69,7 +97,8 @@ export class EventBus {
       if (seen.has(app)) continue;
       seen.add(app);
       const event = { type, timestamp, ...body, asterisk_id: ASTERISK_ID, application: app };
-      const delivered = this.send(app, event);
+      // Asterisk checks the app's filter before it writes the event out (res/ari/ari_websockets.c).
+      const delivered = this.allows(app, type) && this.send(app, event);
       const record: SimEventRecord = { app, delivered, event };
       this.emitter.emit('event', record);
       if (type === 'ChannelDestroyed') this.emitter.emit('channel-destroyed', record);

@@ -258,8 +258,8 @@ export class SimPbx {
       bridge_ids: [...this.bridges.values()].filter((b) => b.subs.has(app)).map((b) => b.id),
       endpoint_ids: [],
       device_names: [],
-      events_allowed: [],
-      events_disallowed: [],
+      events_allowed: this.bus.filterOf(app).allowed.map((type) => ({ type })),
+      events_disallowed: this.bus.filterOf(app).disallowed.map((type) => ({ type })),
     };
   }
 

@@ -19,6 +19,11 @@ export interface EslSimulatorOptions {
   voicemailMaxMs?: number;
   /** Send the linger notice right after CHANNEL_HANGUP, before the last events (surprise 5). */
   earlyLingerNotice?: boolean;
+  /**
+   * Channel variables the dialplan sets before `socket`: by default what the shipped
+   * dialplan/freeswitch/switchboard.xml sets (SHIPPED_BEFORE_SOCKET); `{}` imitates an older copy.
+   */
+  beforeSocket?: Record<string, string>;
 }
 
 export interface VoicemailRecord {

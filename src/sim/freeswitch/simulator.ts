@@ -13,6 +13,8 @@ import { renderEvent, type EslSimulatorOptions, type ExecutedApp, type FailsafeR
 
 export type { EslSimulatorOptions, ExecutedApp, FailsafeRecord, VoicemailRecord } from './host.js';
 
+/** The `set` actions before `socket` in dialplan/freeswitch/switchboard.xml. */
+export const SHIPPED_BEFORE_SOCKET: Readonly<Record<string, string>> = { continue_on_fail: 'true', hangup_after_bridge: 'false' };
 
 /** The simulated FreeSWITCH. */
 export class EslSimulator implements SimHost {
@@ -86,6 +88,7 @@ export class EslSimulator implements SimHost {
     });
     ch.chanState = 'CS_EXECUTE';
     ch.callState = 'RINGING';
+    for (const [k, v] of Object.entries(this.opts.beforeSocket ?? SHIPPED_BEFORE_SOCKET)) ch.vars.set(k, v);
     this.addChannel(ch);
     this.emitEvent(ch, 'CHANNEL_CREATE');
     const runner = new CallRunner(this, ch);

@@ -18,6 +18,13 @@ export function miscRoutes(router: Router, core: SimCore): void {
   router.on('GET', '/applications/{applicationName}', (req) => appOr404(req, (app) => ok(pbx.applicationJson(app))));
   router.on('POST', '/applications/{applicationName}/subscription', (req) => appOr404(req, (app) => subscribe(core, app, req, true)));
   router.on('DELETE', '/applications/{applicationName}/subscription', (req) => appOr404(req, (app) => subscribe(core, app, req, false)));
+  router.on('PUT', '/applications/{applicationName}/eventFilter', (req) => appOr404(req, (app) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const list = (v: unknown) => (Array.isArray(v) && v.every((e) => typeof (e as { type?: unknown })?.type === 'string') ? (v as { type: string }[]) : undefined);
+    if ((body.allowed !== undefined && !list(body.allowed)) || (body.disallowed !== undefined && !list(body.disallowed))) return fail(400, 'Invalid filter');
+    pbx.bus.setFilter(app, { allowed: list(body.allowed), disallowed: list(body.disallowed) });
+    return ok(pbx.applicationJson(app));
+  }));
 
   router.on('GET', '/asterisk/info', () => ok({
     build: { os: 'Linux', kernel: 'sim', machine: 'x86_64', options: '', date: '2026-11-21 00:00:00 UTC', user: 'sim' },

@@ -1,0 +1,185 @@
+/**
+ * `npm run bench -- real` on a real Asterisk (Local-channel variant): inbound calls are placed by
+ * ARI originates of `Local/<number>@<context>` at a fixed rate (open loop), either into
+ * [bench-static] (a plain `Dial()` of the desk) or into the shipped [from-trunk] (Stasis: the
+ * controller routes it). The desk is `Local/<ext>@bench-desk`: it logs the wall-clock time it
+ * starts (with the call's linkedid), answers at once and hangs up after 1 s. Latency is that time
+ * minus the time the bench sent the inbound originate.
+ */
+import http from 'node:http';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AsteriskInstance } from '../test/pbx/asterisk/instance.js';
+import type { AsteriskInstall } from '../test/pbx/support/locate.js';
+import { eventFilterBody } from '../src/backend/asterisk/event-filter.js';
+import { Child } from './load-ipc.js';
+import { calledNumber, callerNumber } from './load-config.js';
+import { loadAverage, procCpuMs, wallMs, type FlowStep } from './real-stats.js';
+
+export const BENCH_DIALPLAN = `
+[bench-static]
+exten => _+X.,1,Dial(Local/\${EXTEN:-4}@bench-desk)
+ same => n,Hangup()
+
+[bench-desk]
+exten => _X.,1,Log(NOTICE,sbdesk \${CHANNEL(linkedid)} \${STRFTIME(,,%s.%6q)})
+ same => n,Answer()
+ same => n,Wait(1)
+ same => n,Hangup()
+
+[bench-caller]
+exten => wait,1,Wait(30)
+ same => n,Hangup()
+`;
+
+export class AsteriskBench {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private logOffset = 0;
+  private seq = 0;
+  pid = 0;
+
+  private constructor(readonly inst: AsteriskInstance) {}
+
+  static async start(install: AsteriskInstall): Promise<AsteriskBench> {
+    const inst = await AsteriskInstance.start(install);
+    const b = new AsteriskBench(inst);
+    try {
+      appendFileSync(join(inst.dir, 'etc/extensions.conf'), BENCH_DIALPLAN);
+      // Only notices reach the log: at hundreds of calls a second, verbose dialplan tracing
+      // would be most of what Asterisk does.
+      writeFileSync(join(inst.dir, 'etc/logger.conf'), '[general]\ndateformat = %F %T.%3q\n[logfiles]\nmessages.log => notice,warning,error\n');
+      await inst.cli('logger reload');
+      await inst.cli('core set verbose 0');
+      await inst.cli('dialplan reload');
+      b.pid = Number(readFileSync(join(inst.dir, 'run/asterisk.pid'), 'utf8').trim());
+      b.logOffset = b.logSize();
+    } catch (err) {
+      await inst.stop();
+      throw err;
+    }
+    return b;
+  }
+
+  private logSize(): number {
+    try {
+      return readFileSync(join(this.inst.dir, 'log/messages.log')).length;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The `sbdesk` lines written since the last call: linkedid -> wall-clock ms. */
+  deskStarts(): Map<string, number> {
+    const buf = readFileSync(join(this.inst.dir, 'log/messages.log'));
+    const text = buf.subarray(this.logOffset).toString('utf8');
+    this.logOffset = buf.length;
+    const out = new Map<string, number>();
+    for (const m of text.matchAll(/sbdesk (\S+) (\d+\.\d+)/g)) out.set(m[1]!, Number(m[2]) * 1000);
+    return out;
+  }
+
+  private request(method: string, path: string): Promise<{ status: number; body: string }> {
+    const auth = Buffer.from(`${this.inst.ariUser}:${this.inst.ariPassword}`).toString('base64');
+    return new Promise((resolve, reject) => {
+      const req = http.request(`${this.inst.ariUrl}/ari${path}`, { method, agent: this.agent, headers: { authorization: `Basic ${auth}` }, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in 10 s`)));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** Place one inbound call into `context`; resolves with the time it was sent (wall ms) and its id. */
+  async place(context: string, n: number): Promise<{ id: string; sentAt: number; ok: boolean }> {
+    const id = `bench-${process.pid}-${++this.seq}`;
+    const q = new URLSearchParams({
+      endpoint: `Local/${calledNumber(n)}@${context}`, context: 'bench-caller', extension: 'wait', priority: '1',
+      channelId: id, otherChannelId: `${id}-in`, callerId: callerNumber(n), timeout: '30',
+    });
+    const sentAt = wallMs();
+    const res = await this.request('POST', `/channels?${q}`).catch(() => ({ status: 0, body: '' }));
+    return { id, sentAt, ok: res.status === 200 };
+  }
+
+  async channelCount(): Promise<number> {
+    const res = await this.request('GET', '/channels');
+    return res.status === 200 ? (JSON.parse(res.body) as unknown[]).length : -1;
+  }
+
+  async stop(): Promise<void> {
+    this.agent.destroy();
+    await this.inst.stop();
+  }
+}
+
+interface Counters { events: number; requests: number; cpu: NodeJS.CpuUsage; byType: Record<string, number> }
+
+/** Open loop: call i is placed at start + i / rate, whatever happened to the calls before it. */
+export async function openLoop(rate: number, seconds: number, place: (n: number) => Promise<void>): Promise<number> {
+  const total = Math.round(rate * seconds);
+  const t0 = performance.now();
+  const pending: Promise<void>[] = [];
+  let n = 0;
+  while (n < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+    for (; n < due; n++) pending.push(place(n));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  return total;
+}
+
+export type AsteriskFlow = 'static Dial()' | 'Switchboard' | 'Switchboard, every event';
+
+/**
+ * One step of one flow: place the calls, wait until every channel is gone, collect the figures.
+ * 'Switchboard, every event' clears the app's event filter for the step: the controller as it was
+ * before src/backend/asterisk/event-filter.ts, for a side-by-side figure.
+ */
+export async function asteriskStep(b: AsteriskBench, ctl: Child, flow: AsteriskFlow, rate: number, seconds: number): Promise<FlowStep> {
+  const context = flow === 'static Dial()' ? 'bench-static' : 'from-trunk';
+  const unfiltered = flow === 'Switchboard, every event';
+  if (unfiltered) await b.inst.ari('PUT', '/applications/switchboard/eventFilter', {}, {});
+  const load = loadAverage();
+  const sent = new Map<string, number>();
+  const since = new Date().toISOString();
+  const c0 = await ctl.call<Counters>('counters');
+  const ast0 = procCpuMs(b.pid);
+  b.deskStarts();
+  let failed = 0; // originates Asterisk refused: counted as placed, never reached
+  const placed = await openLoop(rate, seconds, async (n) => {
+    const r = await b.place(context, n);
+    if (r.ok) sent.set(r.id, r.sentAt);
+    else failed++;
+  });
+  // Every call hangs up 1 s after its desk answered; wait (bounded) until Asterisk is empty again.
+  let left = -1;
+  const end = Date.now() + 30_000;
+  while (Date.now() < end) {
+    left = await b.channelCount();
+    if (left === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const ast1 = procCpuMs(b.pid);
+  const c1 = await ctl.call<Counters>('counters');
+  const starts = b.deskStarts();
+  const latencies: number[] = [];
+  for (const [id, at] of sent) {
+    const t = starts.get(id);
+    if (t !== undefined) latencies.push(t - at);
+  }
+  if (unfiltered) await b.inst.ari('PUT', '/applications/switchboard/eventFilter', {}, eventFilterBody());
+  const rows = flow !== 'static Dial()' ? await ctl.call<Record<string, number>>('rows', { since }) : undefined;
+  return {
+    flow, rate, placed, reached: latencies.length, latencies, load, leftOver: Math.max(0, left),
+    pbxCpuMs: ast1 - ast0,
+    ctlCpuMs: (c1.cpu.user - c0.cpu.user + c1.cpu.system - c0.cpu.system) / 1000,
+    events: c1.events - c0.events, requests: c1.requests - c0.requests,
+    ...(rows ? { rows } : {}),
+    traffic: Object.fromEntries(Object.entries(c1.byType).map(([k, v]) => [k, v - (c0.byType[k] ?? 0)]).filter(([, v]) => (v as number) > 0)),
+  };
+}
