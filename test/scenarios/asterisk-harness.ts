@@ -11,6 +11,9 @@ const PASSWORD = 'test-secret';
 
 export class AsteriskHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'asterisk' as const;
+  get voicemailMs(): number {
+    return this.simOptions.voicemailMaxMs ?? 5000;
+  }
   sim!: AriSimulator;
   private readonly pstn = new Map<string, string>();
 

@@ -12,12 +12,16 @@ const PASSWORD = 'ClueCon';
 
 export class FreeswitchHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'freeswitch' as const;
+  /** `voicemailMs`: how long a simulated voicemail records before it returns. */
+  constructor(readonly voicemailMs = 1500) {
+    super();
+  }
   sim!: EslSimulator;
 
   async start(input: ConfigInput): Promise<void> {
     // The controller's listener port is known only once it listens: start the simulator first,
     // then point its `socket` application at the controller.
-    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 }, failsafe: { companyMailbox: '9000' } });
+    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 }, failsafe: { companyMailbox: '9000' }, voicemailMaxMs: this.voicemailMs });
     const config = configSchema.parse({
       ...input,
       backend: 'freeswitch',
@@ -80,6 +84,10 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
 
   voicemails(): string[] {
     return this.sim.voicemails().map((v) => v.mailbox);
+  }
+
+  messages(): { mailbox: string; seconds: number }[] {
+    return this.sim.voicemails().flatMap((v) => (v.messageSeconds === null ? [] : [{ mailbox: v.mailbox, seconds: v.messageSeconds }]));
   }
 
   dialed(): { dial: string; callerId: string }[] {

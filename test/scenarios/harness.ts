@@ -16,6 +16,11 @@ export interface PlacedCall {
 
 export interface ScenarioHarness {
   readonly backend: 'asterisk' | 'freeswitch';
+  /**
+   * How long a voicemail runs before it ends by itself (the message length limit), in ms; absent
+   * where that is too long to wait for (a real Asterisk: maxsecs 180), which then skips the test.
+   */
+  readonly voicemailMs?: number;
   /** Start the simulator and a controller running `config` (PBX connection keys are filled in). */
   start(config: ConfigInput): Promise<void>;
   stop(): Promise<void>;
@@ -42,6 +47,8 @@ export interface ScenarioHarness {
   live(): { channels: number; bridges: number };
   /** Mailboxes that received a voicemail call, in order. */
   voicemails(): string[];
+  /** Messages stored so far (mailbox, seconds), where the PBX keeps them (the FreeSWITCH harnesses). */
+  messages?(): { mailbox: string; seconds: number }[];
   /**
    * Stop the controller as SIGTERM does (`controller.stop(drainMs)`): it stops taking calls at
    * once; the promise resolves when it has stopped. `restart()` then starts a fresh one.

@@ -17,6 +17,9 @@ export const SCENARIO_CONFIG: ConfigInput = {
     { id: 'bob', name: 'Bob', extension: '1002' },
     { id: 'carol', name: 'Carol', extension: '1003', mobile: '+12025550113' },
     { id: 'dave', name: 'Dave', extension: '1004', ring: ['mobile'] },
+    // Spec section 1: every device optional. A mobile-only user, and one with no device yet.
+    { id: 'mo', name: 'Mo Mobile', mobile: '+12025550114' },
+    { id: 'nadia', name: 'Nadia New' },
   ],
   numbers: [
     { number: '+12025550200', user: 'alice', alsoRing: ['bob'], ringSeconds: 3 },
@@ -29,6 +32,8 @@ export const SCENARIO_CONFIG: ConfigInput = {
     { number: '+12025550270', distribution: 'busy-line' },
     { number: '+12025550280', distribution: 'least-recent' },
     { number: '+12025550290', user: 'carol', forwardTo: '+12025550300', fallthrough: true, forwardToCompany: false, ringSeconds: 4 },
+    { number: '+12025550310', user: 'mo', ringSeconds: 3 },
+    { number: '+12025550320', user: 'nadia', forwardTo: '+12025550301', ringSeconds: 3 },
   ],
   ringGroups: [
     { id: 'rr', strategy: 'round-robin', members: ['alice', 'bob', 'carol'], ringSeconds: 2 },
@@ -69,12 +74,12 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
     else it(name, fn, timeoutMs);
   };
   let h: ScenarioHarness;
-  beforeAll(() => {
-    // Here, not at the end of this function: vitest collects nested describes after it returns.
+  beforeAll(async () => {
+    // A skip naming no test is a stale skip: fail loudly instead of hiding nothing. Checked here,
+    // once every nested describe has been collected (they are not yet when scenarioSuite returns
+    // inside an outer describe).
     const unknown = [...skipReason.keys()].filter((t) => !seen.has(t));
     if (unknown.length > 0) throw new Error(`scenario suite: skip list names unknown tests: ${unknown.join('; ')}`);
-  });
-  beforeAll(async () => {
     h = make();
     await h.start(SCENARIO_CONFIG);
   });
@@ -127,6 +132,26 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       await noLeaks();
     });
 
+    test('given the caller stays on until voicemail ends by itself, then the PBX ends the call and no channel is left', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'busy' });
+      h.setDevice({ endpoint: '1002' }, { kind: 'busy' });
+      const before = h.voicemails().length;
+      const messagesBefore = h.messages?.().length ?? 0;
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('voicemail');
+      await waitFor(() => h.voicemails().length > before, 3000, 'voicemail started');
+      // Nobody hangs up here: the end of voicemail must end the call (issue 11 item 6).
+      await waitFor(() => h.live().channels === 0, (h.voicemailMs ?? 0) + 5000, 'no channel left after voicemail');
+      expect(h.live()).toEqual({ channels: 0, bridges: 0 });
+      // ... and not before: the caller got to leave the whole message.
+      if (h.messages) {
+        const left = await waitFor(() => (h.messages!().length > messagesBefore ? h.messages!().slice(messagesBefore) : null), 3000, 'message stored');
+        expect(left.map((m) => m.mailbox)).toEqual(['1001']);
+        expect(left[0]!.seconds).toBeGreaterThan(0);
+      }
+    });
+
     test('given both phones decline (SIP 603), then the legs are rejected with cause 21', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'rejected' });
       h.setDevice({ endpoint: '1002' }, { kind: 'rejected' });
@@ -163,6 +188,43 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       const r = await h.waitForRecord(call);
       expect(r.outcome).toBe('answered');
       expect(r.detail).toBe('ended by callee');
+      await noLeaks();
+    });
+  });
+
+  describe('users without a desk phone', () => {
+    test('given a mobile-only user, then her mobile rings through the trunk and she is bridged', async () => {
+      h.setDevice({ number: '+12025550114' }, { kind: 'answer', afterMs: 100 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550310', hangupAfterMs: 800 });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('answered');
+      expect(r.answeredBy).toEqual({ user: 'mo', device: 'mobile' });
+      expect(r.rules).toEqual(['number-user']);
+      expect(r.legs.map((l) => [l.user, l.device, l.number, l.result])).toEqual([['mo', 'mobile', '+12025550114', 'answered']]);
+      await noLeaks();
+    });
+
+    test('given the assigned user has no device, then she is passed over and the forwarding number takes the call', async () => {
+      h.setDevice({ number: '+12025550301' }, { kind: 'answer', afterMs: 100 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550320', hangupAfterMs: 800 });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('answered');
+      expect(r.rules).toEqual(['forwarding']);
+      expect(r.answeredBy).toEqual({ user: null, device: 'forward' });
+      expect(r.legs.map((l) => [l.user, l.device, l.result])).toEqual([[null, 'forward', 'answered']]);
+      expect(r.trace).toContain('nadia is passed over: no device');
+      await noLeaks();
+    });
+
+    test('given a mobile-only user who does not answer, then the company mailbox takes the call (she has none)', async () => {
+      h.setDevice({ number: '+12025550114' }, { kind: 'busy' });
+      const before = h.voicemails().length;
+      const call = await h.placeCall({ from: CALLER, to: '+12025550310' });
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('voicemail');
+      await waitFor(() => h.voicemails().length > before, 3000, 'voicemail started');
+      expect(h.voicemails().slice(before)).toEqual(['9000']);
+      await h.hangupCaller(call);
       await noLeaks();
     });
   });
@@ -414,5 +476,4 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
     });
   });
 
-  // A skip naming no test is a stale skip: the first beforeAll above fails loudly instead of hiding nothing.
 }

@@ -279,7 +279,7 @@ export class FreeswitchCall implements CallControl {
     return { by: 'callee' };
   }
 
-  /** `answer` first (voicemail itself does not answer: surprise 9), then `voicemail default ${domain} <box>`. */
+  /** `answer` first (voicemail itself does not answer: surprise 9), `voicemail default ${domain} <box>`, then `hangup`. */
   async voicemail(mailbox: string): Promise<void> {
     if (!MAILBOX_RE.test(mailbox)) throw new SwitchboardError('UNSAFE_DIAL_VALUE', `refusing unsafe mailbox ${JSON.stringify(mailbox.slice(0, 40))}`);
     if (this.callerGone) return;
@@ -292,6 +292,18 @@ export class FreeswitchCall implements CallControl {
       ['execute-app-name', 'voicemail'],
       ['execute-app-arg', `default ${VOICEMAIL_DOMAIN} ${mailbox}`],
       ['Event-UUID', appUuid],
+      // Without the lock, voicemail's playback reads the channel's queue and runs the hangup below
+      // INSIDE voicemail, before the caller can speak (seen on the real 1.10.12).
+      ['event-lock', 'true'],
+    ]);
+    // voicemail returns without hanging up and `socket ... async` then parks the caller again
+    // (issue 11 item 6). Queue the hangup behind it now: the channel runs it as soon as voicemail
+    // returns, even if this controller has stopped by then.
+    await this.conn.send(`sendmsg ${this.uuid}`, [
+      ['call-command', 'execute'],
+      ['execute-app-name', 'hangup'],
+      ['execute-app-arg', 'NORMAL_CLEARING'],
+      ['Event-UUID', randomUUID()],
     ]);
     await started;
   }

@@ -41,6 +41,9 @@ export class SimPbx {
   newChannel(tech: 'Local' | 'PJSIP', name: string, origin: ChannelOrigin, caller: CallerId, dialplan: DialplanCep, id?: string): SimChannel {
     const ch = new SimChannel(id ?? this.ids.uniqueId(), name, tech, origin, caller, dialplan);
     this.channels.set(ch.id, ch);
+    // No app is subscribed to a channel yet when it is created, so only subscribeAll apps hear of
+    // it (a real Asterisk sends them ChannelCreated; the simulator once sent it to nobody).
+    this.bus.publish('ChannelCreated', { channel: ch.toJson() }, []);
     return ch;
   }
 

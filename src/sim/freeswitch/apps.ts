@@ -24,7 +24,10 @@ export async function runApp(runner: AppRunner, app: string, arg: string): Promi
       ch.vars.delete(arg);
       return;
     case 'ring_ready':
-      if (ch.answerState === 'ringing') sim.emitEvent(ch, 'CHANNEL_PROGRESS');
+      if (ch.answerState === 'ringing' && !ch.ringReady) {
+        ch.ringReady = true;
+        sim.emitEvent(ch, 'CHANNEL_PROGRESS');
+      }
       return;
     case 'pre_answer':
       if (ch.answerState === 'ringing') {
@@ -70,7 +73,7 @@ function untilHangupOr(runner: AppRunner, ms: number): Promise<void> {
 
 /**
  * `voicemail <profile> <domain> <mailbox>`. It does NOT answer (surprise 9, trace b4): a caller not
- * answered before stays in early media. The simulated caller leaves after voicemailMaxMs.
+ * answered before stays in early media. The message ends after voicemailMaxMs (the caller stays on).
  */
 async function voicemail(runner: AppRunner, arg: string): Promise<void> {
   const { sim, ch } = runner;
@@ -80,7 +83,7 @@ async function voicemail(runner: AppRunner, arg: string): Promise<void> {
     ch.callState = 'EARLY';
     sim.emitEvent(ch, 'CHANNEL_PROGRESS_MEDIA');
   }
-  sim.recordVoicemail({
+  const record = {
     uuid: ch.uuid,
     profile,
     domain,
@@ -89,8 +92,15 @@ async function voicemail(runner: AppRunner, arg: string): Promise<void> {
     from: ch.callerNumber,
     to: ch.destination,
     at: new Date().toISOString(),
-  });
-  await untilHangupOr(runner, sim.opts.voicemailMaxMs ?? 30_000);
-  // mod_voicemail says goodbye and hangs up once the message is left.
-  if (ch.up) sim.hangupChannel(ch, 'NORMAL_CLEARING');
+    messageSeconds: null as number | null,
+  };
+  sim.recordVoicemail(record);
+  const maxMs = sim.opts.voicemailMaxMs ?? 30_000;
+  const started = Date.now();
+  await untilHangupOr(runner, maxMs);
+  // mod_voicemail keeps a message only from min-record-len on (3 s by default; here at most half the limit).
+  const ms = Date.now() - started;
+  if (ms >= Math.min(3000, maxMs / 2)) record.messageSeconds = ms / 1000;
+  // mod_voicemail says goodbye and returns WITHOUT hanging up (issue 11 item 6, seen on the real
+  // 1.10.12): under `socket ... async` the channel is parked again and waits for the next command.
 }

@@ -159,8 +159,12 @@ function ringGroup(runner: AppRunner, group: LegDial[], all: RingLeg[]): Promise
           break;
       }
     }
-    // A SIP caller hears the 180 relayed as CHANNEL_PROGRESS (s1).
-    if (ringing && caller.up && caller.answerState === 'ringing') sim.emitEvent(caller, 'CHANNEL_PROGRESS');
+    // A SIP caller hears the 180 relayed as CHANNEL_PROGRESS (s1), once: after `ring_ready` it
+    // already rings, and the real switch sends no second CHANNEL_PROGRESS (recorded SIP calls).
+    if (ringing && caller.up && caller.answerState === 'ringing' && !caller.ringReady) {
+      caller.ringReady = true;
+      sim.emitEvent(caller, 'CHANNEL_PROGRESS');
+    }
 
     function ring(ch: SimChannel): void {
       ch.callState = 'RINGING';

@@ -14,7 +14,17 @@ interface QueuedApp {
   app: string;
   arg: string;
   eventUuid: string;
+  /** sendmsg `event-lock: true`: nothing queued runs until this application has returned. */
+  locked?: boolean;
 }
+
+/**
+ * Applications that read the channel's queued messages while they run (playing or recording a
+ * file parses them between frames). Seen on the real 1.10.12: a `hangup` sent right behind
+ * `voicemail` ran INSIDE voicemail (EXECUTE depth=2) and hung the caller up before the message,
+ * unless voicemail was sent with `event-lock: true` (CF_EVENT_LOCK stops the nested parse).
+ */
+const PARSES_QUEUE_WHILE_RUNNING = new Set(['voicemail', 'playback']);
 
 /** Runs the controlled channel's applications and its socket session. */
 export class CallRunner implements AppRunner {
@@ -25,6 +35,8 @@ export class CallRunner implements AppRunner {
   private readonly queue: QueuedApp[] = [];
   private wake: (() => void) | null = null;
   private finished = false;
+  /** The application executing now (the innermost one when a queued app runs nested). */
+  private running: QueuedApp | null = null;
 
   constructor(
     readonly sim: SimHost,
@@ -65,9 +77,14 @@ export class CallRunner implements AppRunner {
   }
 
   /** The controller asked for an application (sendmsg execute). */
-  enqueue(app: string, arg: string, eventUuid: string): void {
+  enqueue(app: string, arg: string, eventUuid: string, locked = false): void {
     this.sim.recordApp({ uuid: this.ch.uuid, app, arg });
-    this.queue.push({ app, arg, eventUuid });
+    const running = this.running;
+    if (running && !running.locked && PARSES_QUEUE_WHILE_RUNNING.has(running.app)) {
+      void this.exec({ app, arg, eventUuid, locked });
+      return;
+    }
+    this.queue.push({ app, arg, eventUuid, locked });
     this.poke();
   }
 
@@ -124,7 +141,13 @@ export class CallRunner implements AppRunner {
     this.ch.vars.set('current_application', a.app);
     this.ch.vars.set('current_application_data', a.arg);
     this.sim.emitEvent(this.ch, 'CHANNEL_EXECUTE', this.appHeaders(a.app, a.arg, a.eventUuid));
-    await runApp(this, a.app, expand(a.arg, this.ch.vars));
+    const outer = this.running;
+    this.running = a;
+    try {
+      await runApp(this, a.app, expand(a.arg, this.ch.vars));
+    } finally {
+      this.running = outer;
+    }
     this.sim.emitEvent(this.ch, 'CHANNEL_EXECUTE_COMPLETE', [...this.appHeaders(a.app, a.arg, a.eventUuid), ['Application-Response', '_none_']]);
   }
 

@@ -20,6 +20,8 @@ export class SimChannel {
   readonly destination: string;
   readonly createdUs: number;
   answerState: AnswerState = 'ringing';
+  /** CHANNEL_PROGRESS was sent: FreeSWITCH marks a channel ring-ready once (CF_RING_READY). */
+  ringReady = false;
   callState: 'DOWN' | 'RINGING' | 'EARLY' | 'ACTIVE' | 'HANGUP' = 'DOWN';
   chanState = 'CS_INIT';
   hangupCause: string | null = null;

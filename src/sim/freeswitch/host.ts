@@ -36,6 +36,8 @@ export interface VoicemailRecord {
   from: string;
   to: string;
   at: string;
+  /** The stored message's length once voicemail has returned; null while it runs or when it kept none. */
+  messageSeconds: number | null;
 }
 
 export interface FailsafeRecord {
@@ -82,7 +84,8 @@ export interface AppRunner {
   /** The `socket` application's argument, as CHANNEL_EXECUTE shows it. */
   readonly socketAppData: string;
   /** The controller asked for an application (sendmsg execute). */
-  enqueue(app: string, arg: string, eventUuid: string): void;
+  /** `locked`: sendmsg with `event-lock: true` (nothing queued runs inside it). */
+  enqueue(app: string, arg: string, eventUuid: string, locked?: boolean): void;
   /** The controller's socket went away. The `socket` app ends; the dialplan goes on. */
   detach(reason: 'refused' | 'socket-closed'): void;
 }

@@ -105,7 +105,7 @@ export class OutboundSession {
     if (callCommand === 'execute') {
       const app = h['execute-app-name'] ?? '';
       const arg = h['execute-app-arg'] ?? (f.body ? f.body : '');
-      this.runner.enqueue(app, arg, h['Event-UUID'] ?? randomUUID());
+      this.runner.enqueue(app, arg, h['Event-UUID'] ?? randomUUID(), h['event-lock'] === 'true');
     } else if (callCommand === 'hangup') {
       this.runner.sim.hangupChannel(ch, h['hangup-cause'] ?? 'NORMAL_CLEARING');
     }

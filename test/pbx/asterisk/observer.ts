@@ -42,9 +42,11 @@ export class AriObserver extends EventEmitter {
   private readonly start = Date.now();
   private ws!: WebSocket;
 
-  static async connect(inst: AsteriskInstance): Promise<AriObserver> {
+  /** Connect to a real Asterisk instance, or to any ARI (the simulator) given as URL and credentials. */
+  static async connect(target: AsteriskInstance | { ariUrl: string; ariUser: string; ariPassword: string }): Promise<AriObserver> {
     const o = new AriObserver();
-    const url = `ws://127.0.0.1:${inst.layout.httpPort}/ari/events?app=${OBSERVER_APP}&subscribeAll=true&api_key=${encodeURIComponent(`${inst.ariUser}:${inst.ariPassword}`)}`;
+    const base = target.ariUrl.replace(/^http/, 'ws').replace(/\/+$/, '').replace(/\/ari$/, '');
+    const url = `${base}/ari/events?app=${OBSERVER_APP}&subscribeAll=true&api_key=${encodeURIComponent(`${target.ariUser}:${target.ariPassword}`)}`;
     o.ws = new WebSocket(url);
     await new Promise<void>((resolve, reject) => {
       o.ws.once('open', () => resolve());
