@@ -93,6 +93,14 @@ describe('switchboard schema', () => {
     expect(Object.keys(schema.properties['numbers']?.items?.properties ?? {})).toContain('forwardTo');
   });
 
+  it('when run, then a user needs only an id and a name: every device is optional (spec section 1)', async () => {
+    const { io, out } = capture(REPO);
+    expect(await schemaCommand([], io)).toBe(0);
+    const users = (JSON.parse(out.stdout) as { properties: Record<string, { items: { required: string[]; properties: object } }> }).properties['users']!.items;
+    expect(users.required).toEqual(['id', 'name']);
+    expect(Object.keys(users.properties)).toEqual(expect.arrayContaining(['extension', 'desk', 'app', 'mobile', 'ring', 'voicemail']));
+  });
+
   it('given an argument, when run, then it exits 2 with usage', async () => {
     const { io, out } = capture(REPO);
     expect(await schemaCommand(['extra'], io)).toBe(2);

@@ -35,6 +35,8 @@ function recordedCalls(): { conn: number; records: TapRecord[] }[] {
 export function received(records: TapRecord[]): string[] {
   return records
     .filter((r) => r.kind === 'recv' && r.type !== 'command/reply' && r.type !== 'text/disconnect-notice')
+    // `set` runs are the controller's choice (it may set variables another way), not the switch's.
+    .filter((r) => r.app !== 'set')
     .map((r) => (r.app ? `${r.event}(${r.app})` : (r.event ?? r.type)));
 }
 

@@ -213,6 +213,7 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       expect(r.answeredBy).toEqual({ user: null, device: 'forward' });
       expect(r.legs.map((l) => [l.user, l.device, l.result])).toEqual([[null, 'forward', 'answered']]);
       expect(r.trace).toContain('nadia is passed over: no device');
+      expect(r.passedOver).toEqual([{ user: 'nadia', step: 'number-user', reason: 'no device' }]);
       await noLeaks();
     });
 
