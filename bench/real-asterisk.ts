@@ -13,6 +13,7 @@ import { AsteriskInstance } from '../test/pbx/asterisk/instance.js';
 import type { AsteriskInstall } from '../test/pbx/support/locate.js';
 import { eventFilterBody } from '../src/backend/asterisk/event-filter.js';
 import { Child } from './load-ipc.js';
+import { perfRecord } from './real-perf.js';
 import { calledNumber, callerNumber } from './load-config.js';
 import { loadAverage, procCpuMs, wallMs, type FlowStep } from './real-stats.js';
 
@@ -149,6 +150,7 @@ export async function asteriskStep(b: AsteriskBench, ctl: Child, flow: AsteriskF
   const since = new Date().toISOString();
   const c0 = await ctl.call<Counters>('counters');
   const ast0 = procCpuMs(b.pid);
+  const perf = Number(process.env.BENCH_REAL_PERF) === rate ? perfRecord(b.pid, `Asterisk during ${flow} at ${rate}/s`) : null;
   b.deskStarts();
   let failed = 0; // originates Asterisk refused: counted as placed, never reached
   const placed = await openLoop(rate, seconds, async (n) => {
@@ -165,6 +167,7 @@ export async function asteriskStep(b: AsteriskBench, ctl: Child, flow: AsteriskF
     await new Promise((r) => setTimeout(r, 250));
   }
   const ast1 = procCpuMs(b.pid);
+  if (perf) process.stdout.write(`${await perf.stop()}\n`);
   const c1 = await ctl.call<Counters>('counters');
   const starts = b.deskStarts();
   const latencies: number[] = [];

@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- real`: Switchboard against the PBX's own static dialplan on a real Asterisk
  * (and FreeSWITCH), interleaved rate by rate in one run. Knobs: BENCH_REAL_FLOWS
- * (asterisk-local), BENCH_REAL_START (50), BENCH_REAL_STEP (25),
+ * (asterisk-local,freeswitch), BENCH_REAL_START (50), BENCH_REAL_STEP (25),
  * BENCH_REAL_MAX (500), BENCH_REAL_SECONDS (10), BENCH_REAL_UNFILTERED (1: also Switchboard without
- * its ARI event filter).
+ * its ARI event filter), BENCH_REAL_FS_START / BENCH_REAL_FS_STEP (10 / 10).
  */
 import os from 'node:os';
 import { locateAsterisk } from '../test/pbx/support/locate.js';
@@ -19,7 +19,10 @@ const MAX = num(process.env.BENCH_REAL_MAX, 500);
 const SECONDS = num(process.env.BENCH_REAL_SECONDS, 10);
 // BENCH_REAL_UNFILTERED=1: also the controller without its ARI event filter, rate by rate.
 const UNFILTERED = process.env.BENCH_REAL_UNFILTERED === '1';
-const FLOWS = (process.env.BENCH_REAL_FLOWS ?? 'asterisk-local').split(',');
+// FreeSWITCH runs out of CPU near 80 calls/s on this machine: a finer ladder.
+const FS_START = num(process.env.BENCH_REAL_FS_START, 10);
+const FS_STEP = num(process.env.BENCH_REAL_FS_STEP, 10);
+const FLOWS = (process.env.BENCH_REAL_FLOWS ?? 'asterisk-local,freeswitch').split(',');
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 
 async function asteriskLocal(): Promise<void> {
@@ -63,5 +66,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => proces
 
 export async function run(): Promise<void> {
   say(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load average before: ${loadAverage()}`);
-  if (FLOWS.includes('asterisk-local')) await asteriskLocal();
+  if (FLOWS.includes('asterisk-local,freeswitch')) await asteriskLocal();
+  if (FLOWS.includes('freeswitch')) await (await import('./real-freeswitch.js')).runFreeswitch({ start: FS_START, step: FS_STEP, max: MAX, seconds: SECONDS });
 }

@@ -2,7 +2,7 @@
  * The composition root: the one place that wires config, store, CRM look-up, backend and call
  * sessions together. Everything else receives its dependencies through constructors.
  */
-import { loadConfig, type LoadedConfig } from './config/load.js';
+import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
 import { Store } from './store/index.js';
@@ -13,6 +13,10 @@ import { runCall, type CallObserver } from './call/session.js';
 import type { CallControl, PbxBackend, StoredCall } from './call/contract.js';
 import { closeLostCall, resumeCall } from './call/resume.js';
 import { Metrics } from './observability/metrics.js';
+import { CallRetention } from './store/retention.js';
+import { loadConfigOffThread } from './config/load-off-thread.js';
+import { ROUTES_NOTHING, routesNothing, suspiciousShrink } from './config/reload-guard.js';
+import { ReloadRefusedError } from './errors.js';
 import { LiveState } from './runtime/live.js';
 import { DeviceStates, Presence } from './runtime/presence.js';
 
@@ -36,6 +40,9 @@ export async function defaultBackend(config: Config, log: Logger): Promise<PbxBa
   return new AsteriskBackend({ config, log });
 }
 
+/** How long sessions get, after the drain deadline, to hand their callers off and close rows. */
+const HANDOFF_MS = 5000;
+
 export class Controller {
   private loaded!: LoadedConfig;
   /** What every new call needs from the config in force, made once per load, not once per call. */
@@ -46,6 +53,8 @@ export class Controller {
   private generation = 1;
   private ownsStore: boolean;
   private stopped = false;
+  /** Aborted at the drain deadline: sessions still ringing hand their caller to the fail-safe. */
+  private readonly drainDeadline = new AbortController();
   readonly metrics: Metrics;
   private readonly observer: CallObserver;
   /** DND, schedule overrides and the run-time block list, re-read from the store every 250 ms. */
@@ -53,6 +62,7 @@ export class Controller {
   /** Device states as the PBX reports them (section 6). */
   readonly devices = new DeviceStates();
   readonly presence: Presence;
+  private readonly retention: CallRetention;
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -73,6 +83,8 @@ export class Controller {
     this.observer = combineObservers([this.metrics.observer, opts.observer]);
     this.owners = new OwnerIndex(store.contacts, opts.log);
     this.owners.start();
+    this.retention = new CallRetention(store.calls, () => this.config.storage.keepCallsDays, opts.log);
+    this.retention.start();
   }
 
   /** Open the store, connect the backend and start taking calls. */
@@ -87,8 +99,9 @@ export class Controller {
     const store = opts.store ?? (await Store.open(opts.loaded.sqlitePath));
     const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
     const controller = new Controller(opts, store, backend);
-    // Availability is in memory before the first call: DND and the groups' history from the store,
-    // device states from the PBX's events from here on.
+    // Availability, schedule overrides and the run-time block list are in memory before the first
+    // call (a blocked caller is never let through at start): DND and the groups' history from the
+    // store, device states from the PBX's events from here on.
     await controller.live.start();
     await controller.presence.start();
     backend.watchDevices?.(controller.devices);
@@ -132,9 +145,16 @@ export class Controller {
   /**
    * Re-read the config file. A good one is swapped in at once for new calls (calls in progress keep
    * the config they started with); a bad one throws ConfigError and the last good config stays.
+   * One that removes more than half of the numbers or users at once throws ReloadRefusedError
+   * unless `force` (SIGHUP): a watcher may have read a half-written file.
    */
-  async reload(env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
-    const next = await loadConfig(this.loaded.file, env);
+  async reload(env: NodeJS.ProcessEnv = process.env, opts: { force?: boolean } = {}): Promise<LoadedConfig> {
+    // Off the main thread: parsing a large config must not hold up the calls being handled.
+    const next = await loadConfigOffThread(this.loaded.file, env);
+    if (routesNothing(next.config)) throw new ReloadRefusedError(this.loaded.file, ROUTES_NOTHING);
+    const shrink = suspiciousShrink(this.loaded.config, next.config);
+    if (shrink && !opts.force) throw new ReloadRefusedError(this.loaded.file, shrink);
+    if (shrink) this.opts.log.warn({ reason: shrink }, 'config reload forced: applying a config that removes more than half of the numbers or users');
     this.useConfig(next);
     this.backend.updateConfig(next.config);
     if (next.config.backend !== this.backend.kind) {
@@ -207,10 +227,17 @@ export class Controller {
       config,
       backend: this.backend.kind,
       lookupContact: (phone) => resolveContact({ store: this.store, crm, users, index: this.owners, log: this.opts.log }, phone),
+      // The label's contact name costs a store read, so only for callers the owner index knows:
+      // an unknown caller (the common case) keeps the in-memory fast path.
+      lookupContactName: async (phone) => (this.owners.ownerOf(phone) === null ? null : (await this.store.contacts.get(phone))?.name || null),
+      blockList: () => this.live.blockList(config.blocked),
+      overrides: () => this.live.overrides,
       cursors: this.store.cursors,
       calls: this.store.calls,
       log: this.opts.log,
       observer: this.observer,
+      drainDeadline: this.drainDeadline.signal,
+      ...(this.backend.toFailsafe ? { toFailsafe: () => this.backend.toFailsafe!(call.info.channelId) } : {}),
       presence: this.presence,
     });
     return this.track(call.info.channelId, session);
@@ -225,10 +252,18 @@ export class Controller {
       new Promise<boolean>((r) => (timer = setTimeout(() => r(false), drainMs))),
     ]);
     clearTimeout(timer);
+    if (!drained) {
+      // Nobody handles a ringing caller once we exit: hand those to the fail-safe route and close
+      // their rows; bridged calls and voicemail go on without us, for the next run to finish.
+      this.drainDeadline.abort();
+      await Promise.race([Promise.allSettled([...this.sessions.values()]), new Promise((r) => (timer = setTimeout(r, HANDOFF_MS)))]);
+      clearTimeout(timer);
+    }
     this.stopped = true;
     await this.backend.stop();
     await this.reconciling; // one in flight finishes before the store closes
     await this.owners.stop();
+    await this.retention.stop();
     await this.live.stop();
     if (this.ownsStore) await this.store.close();
     this.opts.log.info({ drained }, 'controller stopped');
@@ -241,6 +276,7 @@ function combineObservers(list: (CallObserver | undefined)[]): CallObserver {
   const all = list.filter((o): o is CallObserver => o !== undefined);
   return {
     callStarted: (r) => all.forEach((o) => o.callStarted?.(r)),
+    routePlanned: (p) => all.forEach((o) => o.routePlanned?.(p)),
     setupLatency: (ms) => all.forEach((o) => o.setupLatency?.(ms)),
     attemptStarted: (r, legs) => all.forEach((o) => o.attemptStarted?.(r, legs)),
     legEnded: (l) => all.forEach((o) => o.legEnded?.(l)),

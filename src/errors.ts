@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_ENV_MISSING'
   | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_RELOAD_REFUSED'
   | 'BAD_NUMBER'
   | 'STORE_FAILED'
   | 'CSV_INVALID'
@@ -73,5 +74,12 @@ export class AriHttpError extends SwitchboardError {
   constructor(method: string, path: string, status: number, body: string) {
     super('ARI_HTTP', `ARI ${method} ${path} -> HTTP ${status}: ${body.slice(0, 200)}`, { method, path, status, body: body.slice(0, 1000) });
     this.status = status;
+  }
+}
+
+/** A valid config that a reload refuses to swap in (it looks like a half-written file). */
+export class ReloadRefusedError extends SwitchboardError {
+  constructor(file: string, reason: string) {
+    super('CONFIG_RELOAD_REFUSED', `${file}: ${reason}`, { file, reason });
   }
 }

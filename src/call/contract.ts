@@ -16,6 +16,8 @@ export interface InboundCallInfo {
   rawCaller: string;
   /** Raw number called (Stasis arg / dialplan extension / Caller-Destination-Number), untrusted. */
   rawCalled: string;
+  /** The PBX says the caller restricted presentation of the number (withheld, spec section 9). */
+  presentationRestricted?: boolean;
 }
 
 /** One leg to originate. Endpoint and number come from validated config or the contact store only. */
@@ -31,6 +33,11 @@ export interface LegSpec {
   number?: string;
   /** The caller ID to present: an E.164 number, or null to withhold. */
   callerId: string | null;
+  /**
+   * The caller ID name (spec section 9: the number's label and the contact's name), made safe by
+   * src/routing/label.ts; each backend escapes it for its own syntax. Desk and softphone legs only.
+   */
+  callerName?: string | null;
 }
 
 /** A leg's result as the backend observed it. */
@@ -79,8 +86,8 @@ export interface CallControl {
   waitBridgeEnd(): Promise<BridgeEnd>;
   /** Send the caller to a voicemail box. Resolves once the PBX has taken the call over. */
   voicemail(mailbox: string): Promise<void>;
-  /** Drop the caller. `no-route` maps to Q.850 3 on the PBX. */
-  hangup(reason: 'no-route' | 'normal'): Promise<void>;
+  /** Drop the caller. `no-route` maps to Q.850 3 on the PBX, `rejected` (a blocked caller) to 21. */
+  hangup(reason: 'no-route' | 'normal' | 'rejected'): Promise<void>;
   /**
    * The backend's own ids for this call (channels, bridge), kept in the store to resume it; null
    * where the backend cannot resume a call (FreeSWITCH: the call's socket dies with the process).
@@ -153,6 +160,8 @@ export interface PbxBackend {
   /** Stop taking calls and disconnect. */
   stop(): Promise<void>;
   isConnected(): boolean;
+  /** Hand a call we will not finish to the dialplan's fail-safe route (drain deadline). */
+  toFailsafe?(channelId: string): Promise<void>;
   /** Why the PBX connection is down (null while up): shown by /healthz. */
   disconnectedReason?(): string | null;
   /**

@@ -8,7 +8,7 @@ import type { Device, Rule } from '../routing/plan.js';
 /** A leg's result, the same word on every backend. `skipped`: not dialled, the PBX reports the device unavailable. */
 export type LegResult = 'answered' | 'no-answer' | 'busy' | 'rejected' | 'unreachable' | 'cancelled' | 'skipped' | 'failed';
 
-export type CallOutcome = 'answered' | 'voicemail' | 'abandoned' | 'dropped' | 'failed';
+export type CallOutcome = 'answered' | 'voicemail' | 'abandoned' | 'dropped' | 'blocked' | 'failed';
 
 export interface LegRecord {
   user: string | null;

@@ -3,53 +3,21 @@
  * CallControl, step by step, writing the call-log row when the call starts and when it ends
  * (so a call cut off mid-step still has its row). The PBX specifics live in the backends.
  */
-import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { normalizeCaller, normalizeNumber } from '../phone.js';
+import { normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
-import type { Availability, PassedOver } from '../routing/availability.js';
+import { blockedPlan, callerOf, lookUpCaller } from './screen.js';
+import type { PassedOver } from '../routing/availability.js';
 import { turnNow } from './turn.js';
-import type { ContactRef, CursorMove, Member, RingStep, RoutePlan } from '../routing/plan.js';
+import type { Member, RingStep, RoutePlan } from '../routing/plan.js';
+import type { SessionDeps } from './session-deps.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
 import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
 import { describe, transition, type CallEvent, type CallState } from './state.js';
+import { Detached, DrainWatch } from './drain.js';
+import { legRecord, legSpecs } from './legs.js';
 
-export interface CallObserver {
-  callStarted?(record: CallRecord): void;
-  /** StasisStart / socket connect to the first originate, in ms. */
-  setupLatency?(ms: number): void;
-  /** An attempt starts ringing these legs (for live views). */
-  attemptStarted?(record: CallRecord, legs: readonly LegSpec[]): void;
-  legEnded?(leg: LegRecord): void;
-  /** A user was passed over (section 6). */
-  passedOver?(p: PassedOver): void;
-  callEnded?(record: CallRecord): void;
-}
-
-/** Who can take a call now (src/runtime/presence.ts), and what to tell it about this call. */
-export interface PresenceView {
-  availability(): Availability;
-  answered(callId: string, user: string | null, group: string | undefined): void;
-  ended(callId: string): void;
-}
-
-export interface SessionDeps {
-  /** The config in force when the call arrived; the call keeps it to its end. */
-  config: Config;
-  backend: 'asterisk' | 'freeswitch';
-  lookupContact(phone: string | null): Promise<ContactRef | null>;
-  cursors: { take<T>(decide: (c: ReadonlyMap<string, number>) => { result: T; moves: readonly CursorMove[] }): Promise<T> };
-  calls: {
-    upsert(record: CallRecord): Promise<void>;
-    saveState(id: string, state: unknown): Promise<void>;
-    deleteState(id: string): Promise<void>;
-  };
-  log: Logger;
-  observer?: CallObserver;
-  /** Availability (section 6); absent: nobody is known to be unavailable. */
-  presence?: PresenceView;
-  now?: () => number;
-}
+export type { CallObserver, PresenceView, SessionDeps } from './session-deps.js';
 
 /** Handle one inbound call from arrival to its call-log row. Never throws. */
 export async function runCall(call: CallControl, deps: SessionDeps): Promise<CallRecord> {
@@ -65,6 +33,8 @@ class CallSession {
   private readonly t0: number;
   private firstOriginate = true;
   private final: RoutePlan['final'] | null = null;
+  private plan: RoutePlan | null = null;
+  private readonly drain: DrainWatch;
 
   constructor(
     private readonly call: CallControl,
@@ -93,6 +63,12 @@ class CallSession {
       trace: [],
       passedOver: [],
     };
+    this.drain = new DrainWatch({
+      deadline: deps.drainDeadline,
+      toFailsafe: deps.toFailsafe,
+      state: () => this.state.name,
+      warn: (obj, msg) => this.log.warn(obj, msg),
+    });
   }
 
   private go(event: CallEvent): void {
@@ -109,13 +85,24 @@ class CallSession {
 
   async run(): Promise<CallRecord> {
     try {
+      return await this.runToEnd();
+    } finally {
+      this.drain.close();
+    }
+  }
+
+  private async runToEnd(): Promise<CallRecord> {
+    try {
       await this.execute();
     } catch (err) {
       this.deps.presence?.ended(this.record.id);
+      if (err instanceof Detached) return this.record; // the row stays open: the next run finishes it
       this.log.error({ err: (err as Error).message }, 'call failed in the controller');
-      // finish() tells abandoned (the caller left meanwhile) from failed.
       this.record.detail ??= `controller error: ${(err as Error).message}`;
-      if (!this.call.callerGone) await this.call.hangup('normal').catch(() => undefined);
+      // Whether the caller had left is read before our own hangup, which would remove them too.
+      const callerGone = this.call.callerGone;
+      if (this.state.name !== 'ended') this.go({ type: 'error', callerGone });
+      if (!callerGone) await this.call.hangup('normal').catch(() => undefined);
     }
     return this.finish();
   }
@@ -123,7 +110,7 @@ class CallSession {
   private async execute(): Promise<void> {
     const { config } = this.deps;
     this.go({ type: 'start' });
-    const from = normalizeCaller(this.call.info.rawCaller, config.defaultCountry);
+    const { from, withheld } = callerOf(this.call.info, config.defaultCountry);
     let to: string;
     const trace: string[] = [];
     try {
@@ -137,28 +124,41 @@ class CallSession {
     void this.save();
     this.deps.observer?.callStarted?.(this.record);
     this.log.info({ from, to }, 'inbound call');
+
+    // Blocked first (section 7's order): a blocked caller hears no ringing and gets no look-up.
+    const blocked = this.deps.blockList?.() ?? config.blocked;
+    const refused = blockedPlan({ from, to, withheld }, config, blocked, this.now(), this.deps.overrides?.());
+    if (refused) return this.refuse(refused, trace);
     void this.call.indicateRinging();
 
-    const contact = await this.deps.lookupContact(from).catch((err) => {
-      this.log.warn({ err: (err as Error).message }, 'contact look-up failed: unknown caller');
-      return null;
-    });
+    const [contact, contactName] = await lookUpCaller(this.deps, from, this.log);
     // Taking round-robin / linear members and moving the cursors is one atomic step in the store.
+    const at = this.now();
+    const overrides = this.deps.overrides?.();
     const plan: RoutePlan = await this.deps.cursors.take((cursors) => {
-      const r = planRoute({ from, to }, config, { contact, cursors, ...(this.deps.presence ? { availability: this.deps.presence.availability() } : {}) });
+      const availability = this.deps.presence ? { availability: this.deps.presence.availability() } : {};
+      const r = planRoute({ from, to, withheld }, config, { contact, cursors, at, overrides, blocked, contactName, ...availability });
       return { result: r.plan, moves: r.cursorMoves };
     });
     this.record.trace = [...trace, ...plan.trace];
     for (const p of plan.passedOver) this.passOver(p);
     this.final = plan.final;
+    this.plan = plan;
+    if (plan.blocked) return this.refuse(plan, trace); // the block list changed in between
+    // The plan's trace reaches the row now, not at the end: a controller killed while the phones
+    // ring still leaves a row that says why it rang whom.
+    void this.save();
+    this.deps.observer?.routePlanned?.(plan);
     void this.saveState('ringing');
     this.log.info({ steps: plan.steps.map((s) => s.rule), final: plan.final.action }, 'route planned');
+    this.go({ type: 'planned' });
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
 
     for (const [stepIndex, step] of plan.steps.entries()) {
       const attempts = step.strategy === 'simultaneous' ? [step.members] : step.members.map((m) => [m]);
       this.record.rules.push(step.rule);
       for (const [attemptIndex, members] of attempts.entries()) {
+        if (this.drain.handedOff) return this.go({ type: 'caller-gone' });
         this.go({ type: 'ring', step: stepIndex, attempt: attemptIndex });
         const outcome = await this.ring(step, stepIndex, attemptIndex, members, from, to);
         if (outcome === 'done') return;
@@ -166,6 +166,17 @@ class CallSession {
       }
     }
     await this.finalAction(plan);
+  }
+
+  /** A blocked caller (section 9): no leg, hung up with cause 21 (call rejected), rules ["blocked"]. */
+  private async refuse(plan: RoutePlan, trace: string[]): Promise<void> {
+    this.record.trace = [...trace, ...plan.trace];
+    this.record.rules = ['blocked'];
+    this.record.detail = 'blocked: call rejected (cause 21)';
+    this.deps.observer?.routePlanned?.(plan);
+    this.log.info({ from: this.record.from }, 'caller blocked: hanging up with cause 21');
+    if (!this.call.callerGone) await this.call.hangup('rejected');
+    this.go({ type: 'blocked' });
   }
 
   /** Ring one attempt; 'done' when the call is over (answered and ended, or the caller left). */
@@ -179,7 +190,7 @@ class CallSession {
       for (const p of turn.passed) this.passOver(p);
     }
     this.recordSkipped(step, members);
-    const legs = this.legSpecs(step, s, a, members, from, to);
+    const legs = legSpecs(this.deps.config, step, s, a, members, from, to, this.plan?.callerName ?? null);
     if (legs.length === 0) return 'next';
     if (this.firstOriginate) {
       this.firstOriginate = false;
@@ -190,7 +201,13 @@ class CallSession {
     const ringing = this.call.ringAttempt(legs, step.ringSeconds);
     // The leg ids exist once ringAttempt has started: keep them, so a restart can find the legs.
     void this.saveState('ringing');
+    // Each placed leg is in the row at once, as it ends if this process dies now: a restarted
+    // controller hangs up legs nobody owns ('cancelled'). The attempt's outcome replaces them.
+    const placedAt = this.record.legs.length;
+    this.record.legs.push(...legs.map((l) => legRecord(l, { key: l.key, startedAt: new Date(this.now()).toISOString(), result: 'cancelled', cause: null }, this.now())));
+    void this.save();
     const outcome = await ringing;
+    this.record.legs.splice(placedAt);
     this.recordLegs(legs, outcome);
     void this.save();
     if (outcome.kind === 'answered') {
@@ -205,7 +222,7 @@ class CallSession {
       this.deps.presence?.answered(this.record.id, leg.user, step.group);
       void this.save();
       void this.saveState('bridged');
-      const end = await this.call.waitBridgeEnd().finally(() => this.deps.presence?.ended(this.record.id));
+      const end = await this.drain.unlessDetached(this.call.waitBridgeEnd()).finally(() => this.deps.presence?.ended(this.record.id));
       this.record.talkSeconds = roundSeconds((this.now() - answeredAt) / 1000);
       this.record.detail = end.by === 'transfer' ? `transferred to ${end.transferTo ?? 'unknown'}` : `ended by ${end.by}`;
       this.log.info({ by: end.by, transferTo: end.transferTo }, 'bridged call ended');
@@ -218,20 +235,6 @@ class CallSession {
     }
     if (outcome.kind === 'failed') this.log.warn({ reason: outcome.reason }, 'attempt failed in the PBX: moving on');
     return 'next';
-  }
-
-  private legSpecs(step: RingStep, s: number, a: number, members: Member[], from: string | null, to: string): LegSpec[] {
-    const trunk = this.deps.config.trunks.default!;
-    // Legs through the trunk show what the trunk's `callerId` says; SIP endpoints show the caller.
-    const external = trunk.callerId === 'called' ? to || null : trunk.callerId === 'company' ? this.deps.config.company.phone ?? from : from;
-    const legs: LegSpec[] = [];
-    members.forEach((m, mi) =>
-      m.targets.forEach((t, ti) => {
-        const base = { key: `s${s}.a${a}.m${mi}.t${ti}`, user: m.user, device: t.device, rule: step.rule };
-        legs.push('endpoint' in t ? { ...base, endpoint: t.endpoint, callerId: from } : { ...base, number: t.number, callerId: external });
-      }),
-    );
-    return legs;
   }
 
   /** Record a user passed over once per step, however often she was asked. */
@@ -257,18 +260,7 @@ class CallSession {
   private recordLegs(specs: LegSpec[], outcome: AttemptOutcome): void {
     const byKey = new Map<string, LegOutcome>(outcome.legs.map((l) => [l.key, l]));
     for (const spec of specs) {
-      const o = byKey.get(spec.key);
-      const leg: LegRecord = {
-        user: spec.user,
-        device: spec.device,
-        ...(spec.endpoint !== undefined ? { endpoint: spec.endpoint } : { number: spec.number! }),
-        rule: spec.rule,
-        startedAt: o?.startedAt ?? new Date(this.now()).toISOString(),
-        result: o?.result ?? 'failed',
-        cause: o?.cause ?? null,
-        ...(o?.answeredAt ? { answeredAt: o.answeredAt } : {}),
-        ...(o?.endedAt ? { endedAt: o.endedAt } : {}),
-      };
+      const leg = legRecord(spec, byKey.get(spec.key), this.now());
       this.record.legs.push(leg);
       this.deps.observer?.legEnded?.(leg);
     }
@@ -276,12 +268,12 @@ class CallSession {
 
   private async finalAction(plan: RoutePlan): Promise<void> {
     const final = plan.final;
-    if (this.call.callerGone) return this.go({ type: 'caller-gone' });
+    if (this.call.callerGone || this.drain.handedOff) return this.go({ type: 'caller-gone' });
     this.go({ type: 'final', action: final.action });
     void this.saveState('final');
     if (final.action === 'voicemail') {
       this.log.info({ mailbox: final.mailbox }, 'to voicemail');
-      await this.call.voicemail(final.mailbox);
+      await this.drain.unlessDetached(this.call.voicemail(final.mailbox));
       this.record.detail = `voicemail ${final.mailbox}`;
     } else {
       this.log.info('no route left: hanging up');
@@ -293,8 +285,11 @@ class CallSession {
 
   private async finish(): Promise<CallRecord> {
     const end = this.now();
-    if (this.state.name === 'ended') this.record.outcome = this.state.outcome;
-    else this.record.outcome = this.call.callerGone ? 'abandoned' : 'failed';
+    // Every path ends the machine; a session that did not is a bug, closed as an error.
+    if (this.state.name !== 'ended') this.go({ type: 'error', callerGone: this.call.callerGone });
+    this.record.outcome = this.state.name === 'ended' ? this.state.outcome : 'failed';
+    const handedOff = this.drain.handedOff && this.record.answeredBy === null;
+    if (handedOff) Object.assign(this.record, { outcome: 'dropped', detail: 'controller stopping: drain deadline passed while ringing, sent to the fail-safe route' });
     this.record.endedAt = new Date(end).toISOString();
     this.record.durationSeconds = roundSeconds((end - this.t0) / 1000);
     await this.save();

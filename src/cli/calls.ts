@@ -16,10 +16,15 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 /** `--since`: ISO 8601 (`2025-01-31`, `2025-01-31T09:00:00Z`) or relative to `now` (`15m`, `2h`, `1d`). Null when unreadable. */
 export function parseSince(text: string, now: Date = new Date()): Date | null {
   const rel = /^(\d{1,9})([smhdw])$/.exec(text.trim());
-  if (rel) return new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2]!]!);
+  // `999999999w` is before any date a Date can hold (it was "Invalid time value", exit 1).
+  if (rel) return valid(new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2]!]!));
   if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return null;
   const t = Date.parse(text.trim());
-  return Number.isNaN(t) ? null : new Date(t);
+  return Number.isNaN(t) ? null : valid(new Date(t));
+}
+
+function valid(d: Date): Date | null {
+  return Number.isNaN(d.getTime()) ? null : d;
 }
 
 function time(iso: string): string {

@@ -5,12 +5,13 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { importContacts, type ImportProgress, type ImportSummary } from '../contacts/import.js';
-import { ConfigError, formatConfigIssue, SwitchboardError } from '../errors.js';
+import { SwitchboardError } from '../errors.js';
 import { normalizeNumber } from '../phone.js';
 import { Store } from '../store/index.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type CliIO, type Command } from './io.js';
+import { loadOrReport } from './load-or-report.js';
 
 const USAGE =
   'usage: switchboard contacts import [--config FILE] [--json] FILE.csv\n' +
@@ -19,17 +20,6 @@ const USAGE =
 const MAX_PRINTED_ERRORS = 50;
 
 type Out = CliIO['stdout'];
-
-/** Load the config named by --config; on a ConfigError print every issue and return null. */
-async function loadOrReport(file: string, io: CliIO): Promise<LoadedConfig | null> {
-  try {
-    return await loadConfig(file, io.env, { cwd: io.cwd });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const issue of err.issues) io.stderr.write(`${formatConfigIssue(issue)}\n`);
-    return null;
-  }
-}
 
 /** One line on stderr; 2 for bad input (a bad number or CSV), 1 for anything else (the store, a bug). */
 function fail(io: CliIO, sub: string, err: unknown): number {
@@ -110,6 +100,16 @@ async function importCmd(io: CliIO, loaded: LoadedConfig, csv: string, json: boo
   }
 }
 
+/**
+ * Text from a CSV, as the terminal may show it: one with a line break or a control character (an
+ * escape sequence that recolours, moves the cursor or retitles the window; C1 controls too) is
+ * printed quoted, with those characters escaped.
+ */
+export function printable(text: string): string {
+  if (!/[\x00-\x1f\x7f-\x9f]/.test(text)) return text;
+  return JSON.stringify(text).replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 async function lookupCmd(io: CliIO, loaded: LoadedConfig, raw: string, json: boolean): Promise<number> {
   const phone = normalizeNumber(raw, loaded.config.defaultCountry);
   const store = await Store.open(loaded.sqlitePath);
@@ -126,10 +126,9 @@ async function lookupCmd(io: CliIO, loaded: LoadedConfig, raw: string, json: boo
     const known = contact.owner === null || loaded.config.users.some((u) => u.id === contact.owner);
     const lines = [
       `phone: ${contact.phone}`,
-      `name: ${contact.name}`,
-      `owner: ${contact.owner ?? '(none)'}${known ? '' : ' (not a configured user)'}`,
-      // A CRM field may hold a line break or a control character: never let it redraw the terminal.
-      ...Object.entries(contact.fields).map(([k, v]) => `${k}: ${/[\x00-\x1f\x7f]/.test(v) ? JSON.stringify(v) : v}`),
+      `name: ${printable(contact.name)}`,
+      `owner: ${contact.owner === null ? '(none)' : printable(contact.owner)}${known ? '' : ' (not a configured user)'}`,
+      ...Object.entries(contact.fields).map(([k, v]) => `${printable(k)}: ${printable(v)}`),
     ];
     io.stdout.write(`${lines.join('\n')}\n`);
     return 0;

@@ -58,6 +58,9 @@ export const demoCommand: Command = async (argv, io) => {
   const pbx = await startPbx(backend);
   const store = await Store.open(join(dir, 'demo.db'));
   await store.contacts.upsertBatch(DEMO_CONTACTS);
+  // The after-hours call must not depend on when the demo runs: every schedule is switched to
+  // night, exactly as `switchboard schedule ID closed` does (the override lives in the demo's store).
+  for (const s of loaded.config.schedules) await store.overrides.set(s.id, 'closed');
   const config = pbx.configure(demoConfig(loaded.config));
   const rows: Row[] = DEMO_CALLS.map((c, i) => ({ n: i + 1, title: c.title, from: c.from, to: c.to, expect: c.expect, rules: [], rang: [], state: 'waiting' }));
   const byCall = new Map<string, Row>();
@@ -67,7 +70,7 @@ export const demoCommand: Command = async (argv, io) => {
   const done = new Promise<void>((r) => (allDone = r));
 
   io.stdout.write(`Switchboard demo: ${config.company.name ?? 'the example company'} on a simulated ${backend === 'asterisk' ? 'Asterisk (ARI)' : 'FreeSWITCH (ESL)'}\n`);
-  io.stdout.write(`Config: ${loaded.file} (ring times cut to ${DEMO_RING_SECONDS} s for the demo; CRM look-up off)\n\n`);
+  io.stdout.write(`Config: ${loaded.file} (ring times cut to ${DEMO_RING_SECONDS} s for the demo; CRM look-up off${loaded.config.schedules.length ? `; schedules forced closed: ${loaded.config.schedules.map((s) => s.id).join(', ')}` : ''})\n\n`);
   const controller = await Controller.start({
     loaded: { ...loaded, config },
     log: io.env.LOG_LEVEL ? createLogger({ level: io.env.LOG_LEVEL }) : silentLogger(),

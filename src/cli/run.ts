@@ -3,13 +3,13 @@
  * SIGTERM/SIGINT drain and stop; SIGHUP (or a change to the file) reloads the config; a bad
  * config is refused with the check-config message and the last good one stays in force.
  */
-import { watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { Controller } from '../controller.js';
 import { startObservability } from '../observability/http.js';
+import { watchConfig } from './watch-config.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type Command } from './io.js';
 
 export const runCommand: Command = async (argv, io) => {
@@ -53,19 +53,15 @@ export const runCommand: Command = async (argv, io) => {
 
   const reload = async (why: string) => {
     try {
-      await controller.reload(io.env);
+      // SIGHUP is the admin saying "this file, now": it may remove more than half of the numbers.
+      await controller.reload(io.env, { force: why === 'SIGHUP' });
     } catch (err) {
       // Same words as check-config; the running controller keeps the last good config.
       const message = err instanceof ConfigError ? err.message : (err as Error).message;
       log.error({ why, problems: message.split('\n') }, 'config refused: keeping the last good config');
     }
   };
-  let debounce: NodeJS.Timeout | undefined;
-  const watcher = watch(file, () => {
-    clearTimeout(debounce);
-    // Editors write a file in several steps; reload once it has settled.
-    debounce = setTimeout(() => void reload('file changed'), 200);
-  });
+  const watcher = watchConfig(file, () => void reload('file changed'));
   process.on('SIGHUP', () => void reload('SIGHUP'));
 
   const exited = new Promise<number>((done) => {
@@ -75,10 +71,10 @@ export const runCommand: Command = async (argv, io) => {
       stopping = true;
       log.info({ signal, activeCalls: controller.activeCalls }, 'stopping: draining calls in progress');
       watcher.close();
-      clearTimeout(debounce);
-      const { drained } = await controller.stop(drainMs);
+      // Not drained in time is still a clean stop: ringing calls went to the fail-safe route.
+      await controller.stop(drainMs);
       await obs?.close();
-      done(drained ? 0 : 1);
+      done(0);
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
@@ -91,7 +87,6 @@ export const runCommand: Command = async (argv, io) => {
     log.fatal({ err: message }, 'controller not started');
     io.stderr.write(`switchboard run: ${message}\n`);
     watcher.close();
-    clearTimeout(debounce);
     await controller.stop(0);
     await obs?.close();
     return 1;

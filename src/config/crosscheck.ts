@@ -6,6 +6,7 @@
 import type { ConfigIssue } from '../errors.js';
 import type { Config } from './schema.js';
 import { formatPath, type KeyPath, type Locate } from './locate.js';
+import { ROUTES_NOTHING, routesNothing } from './reload-guard.js';
 import { showValue } from './messages.js';
 import { checkSchedules } from './crosscheck-schedules.js';
 
@@ -96,6 +97,20 @@ export function crossCheck(config: Config, file: string, locate: Locate): CrossC
   }
 
   checkSchedules(config, { error, warn, hint });
+
+  // Everything ships bound to 127.0.0.1; an address anyone on the network reaches is worth a word.
+  const exposed = (path: KeyPath, listen: string | undefined) => {
+    const host = listen?.slice(0, listen.lastIndexOf(':'));
+    if (host !== undefined && !/^(127\.\d+\.\d+\.\d+|localhost|::1)$/i.test(host)) {
+      warn(path, `${listen} is reachable from other machines${host === '0.0.0.0' ? ' (every interface)' : ''}: bind 127.0.0.1 unless a firewall guards it`);
+    }
+  };
+  exposed(['http', 'listen'], config.http?.listen);
+  exposed(['freeswitch', 'listen'], config.freeswitch?.listen);
+
+  // Fine for `calls` or `contacts` (they need only storage); a running controller refuses to
+  // reload it (src/config/reload-guard.ts): it would hang up every call.
+  if (routesNothing(config)) warn([], ROUTES_NOTHING);
 
   return { errors, warnings };
 }

@@ -3,7 +3,7 @@
  * Every problem is reported at once, each with its file, line and key path, so an admin
  * fixes a file in one pass instead of one error per run.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
@@ -39,15 +39,39 @@ export interface LoadOptions {
  */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv, opts: LoadOptions = {}): Promise<LoadedConfig> {
   const absolute = path.resolve(opts.cwd ?? process.cwd(), file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(absolute, 'utf8');
+    const st = await stat(absolute);
+    // A config is a few KB; one over 1 MiB is a mistake (the wrong file), and parsing it would
+    // block call handling for as long as it takes.
+    if (st.isFile() && st.size > MAX_CONFIG_BYTES) {
+      throw new ConfigError('CONFIG_INVALID', [{ file, line: null, column: null, key: '', message: `the file is ${st.size} bytes: a config may be at most 1 MiB (${MAX_CONFIG_BYTES} bytes)` }]);
+    }
+    bytes = await readFile(absolute);
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(code ?? err);
     throw new ConfigError('CONFIG_NOT_FOUND', [{ file, line: null, column: null, key: '', message: `cannot read config file: ${why}` }]);
   }
-  return parseConfigText(text, file, env, opts);
+  return parseConfigText(decodeConfig(bytes, file), file, env, opts);
+}
+
+/** Bigger than any real config by far; see loadConfig. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * The file as UTF-8 text. Windows editors save UTF-16 ("Unicode"): read as UTF-8 it is NUL bytes
+ * between letters and was reported as "must be a YAML map". Say what it is instead.
+ */
+function decodeConfig(bytes: Buffer, file: string): string {
+  const bom16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+  const head = bytes.subarray(0, 64);
+  const nuls = head.filter((b) => b === 0).length;
+  if (bom16 || (head.length >= 4 && nuls >= head.length / 4)) {
+    throw new ConfigError('CONFIG_SYNTAX', [{ file, line: null, column: null, key: '', message: 'the file is UTF-16 encoded: save it as UTF-8' }]);
+  }
+  return bytes.toString('utf8');
 }
 
 /** Validate config text; `file` is the name used in issues. Pure apart from `path.resolve`. Throws ConfigError. */

@@ -118,7 +118,9 @@ export const trunkSchema = z.strictObject({
 
 const hostPort = z
   .string()
-  .regex(/^[A-Za-z0-9.\-]+:[0-9]{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8040');
+  .regex(/^[A-Za-z0-9.\-]+:[0-9]{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8040')
+  // 99999 passed the pattern, and then nothing listened (no /metrics) without a word.
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'must have a port from 0 to 65535');
 
 export const configSchema = z.strictObject({
   backend: z.enum(['asterisk', 'freeswitch']).default('asterisk'),
@@ -163,10 +165,18 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .default({}),
-  storage: z.strictObject({ sqlite: nonEmpty.default('var/switchboard.db') }).default({ sqlite: 'var/switchboard.db' }),
+  storage: z
+    .strictObject({
+      sqlite: nonEmpty.default('var/switchboard.db'),
+      keepCallsDays: whole(1, 36500, 'days')
+        .default(365)
+        .describe('call-log rows older than this are deleted (daily); calls in progress are kept'),
+    })
+    .default({ sqlite: 'var/switchboard.db', keepCallsDays: 365 }),
   asterisk: z
     .strictObject({
-      url: z.string().url('must be an http(s) URL').default('http://127.0.0.1:8088'),
+      // ftp:// passed `.url()`, and then `run` exited silently at start.
+      url: z.string().url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).default('http://127.0.0.1:8088'),
       username: nonEmpty.default('switchboard'),
       password: z.string().default(''),
       app: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, "_" or "-"').default('switchboard'),

@@ -4,12 +4,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { parse, type CsvError, type Options } from 'csv-parse';
 import { BadNumberError, SwitchboardError } from '../errors.js';
 import { normalizeNumber } from '../phone.js';
 import type { ContactRow, Store } from '../store/index.js';
-import { LineTracker } from './lines.js';
+import { physicalLines, RecordAssembler, type CsvItem } from './csv-records.js';
 
 /** Where an import stands: data rows read, bytes parsed, file size. */
 export interface ImportProgress {
@@ -51,11 +49,8 @@ export const REQUIRED_COLUMNS = ['phone', 'name', 'owner'] as const;
 export const MAX_FIELD_LENGTH = 1000;
 export const MAX_ERRORS_KEPT = 1000;
 const PROGRESS_EVERY = 1000;
-
-interface Parsed {
-  fields: string[];
-  line: number;
-}
+/** A line longer than this is one error, read past without being held (a quoted field may hold 1000 characters). */
+export const MAX_LINE_BYTES = 1_000_000;
 
 interface Header {
   phone: number;
@@ -139,33 +134,10 @@ export async function importContacts(store: Store, file: string, opts: ImportOpt
     else summary.errorsTruncated = true;
   };
 
-  const lines = new LineTracker();
-  let headerSeen = false;
-  const options: Options<unknown, string[]> = {
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-    skip_records_with_error: true,
-    // Bounds memory when a stray quote would otherwise swallow the rest of the file into one field.
-    max_record_size: 1_000_000,
-    on_record: (record, info): Parsed => ({ fields: record as string[], line: lines.record(record as string[], info.lines) }),
-    on_skip: (err: CsvError | undefined): undefined => {
-      const line = lines.skipped((err as { lines?: number } | undefined)?.lines);
-      const reason = `malformed CSV: ${(err?.message ?? 'unreadable record').replace(/\s*at line \d+/, '').slice(0, 200)}`;
-      // A broken header surfaces below as a missing column.
-      if (headerSeen) {
-        summary.rows++;
-        report(line, reason);
-      }
-      return undefined;
-    },
-  };
-  const parser = parse(options as Options);
-
   let header: Header | null = null;
   let batch: ContactRow[] = [];
-  const progress = () => opts.onProgress?.({ rows: summary.rows, bytes: parser.info.bytes, totalBytes });
+  let bytes = 0;
+  const progress = () => opts.onProgress?.({ rows: summary.rows, bytes: Math.min(bytes, totalBytes), totalBytes });
   const flush = async () => {
     if (batch.length === 0) return;
     const { inserted, updated } = await store.contacts.upsertBatch(batch);
@@ -173,40 +145,42 @@ export async function importContacts(store: Store, file: string, opts: ImportOpt
     summary.updated += updated;
     batch = [];
   };
+  const assembler = new RecordAssembler();
+  const handle = async (item: CsvItem) => {
+    if ('error' in item) {
+      // A broken header surfaces below as a missing column; before it nothing is a row.
+      if (!header) return;
+      summary.rows++;
+      return report(item.line, item.error);
+    }
+    if (isBlank(item.fields)) return;
+    if (!header) {
+      header = readHeader(file, item.fields, item.line);
+      assembler.expectFields = header.names.length;
+      return;
+    }
+    summary.rows++;
+    const row = toContact(header, item.fields, opts);
+    if (typeof row === 'string') report(item.line, row);
+    else batch.push(row);
+    if (batch.length >= batchSize) await flush();
+    if (summary.rows % PROGRESS_EVERY === 0) progress();
+  };
 
-  // pipeline() may reject with its own AbortError once the consumer throws: keep the real error.
-  let failure: unknown;
   try {
-    await pipeline(createReadStream(file), parser, async (records: AsyncIterable<Parsed>) => {
-      for await (const { fields, line } of records) {
-        if (isBlank(fields)) continue;
-        if (!header) {
-          try {
-            header = readHeader(file, fields, line);
-          } catch (err) {
-            failure = err;
-            throw err;
-          }
-          headerSeen = true;
-          continue;
-        }
-        summary.rows++;
-        const row = toContact(header, fields, opts);
-        if (typeof row === 'string') report(line, row);
-        else batch.push(row);
-        if (batch.length >= batchSize) await flush();
-        if (summary.rows % PROGRESS_EVERY === 0) progress();
-      }
-      await flush();
-    });
+    for await (const line of physicalLines(createReadStream(file), MAX_LINE_BYTES)) {
+      bytes += Buffer.byteLength(line.text) + line.eol.length;
+      for (const item of assembler.push(line)) await handle(item);
+    }
+    for (const item of assembler.end()) await handle(item);
+    await flush();
   } catch (err) {
-    if (failure) throw failure;
     if (err instanceof SwitchboardError) throw err;
     throw csvInvalid(file, `cannot read: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!header) throw csvInvalid(file, 'the file is empty: expected a header row with phone, name, owner', { line: 1, missing: [...REQUIRED_COLUMNS] });
   progress();
-  // Parser-skipped rows are reported while records are still queued for the consumer: restore line order.
+  // A quote given up on is reported after the lines it held were read again: restore line order.
   summary.errors.sort((a, b) => a.line - b.line);
   summary.seconds = (performance.now() - started) / 1000;
   return summary;

@@ -98,6 +98,18 @@ export const DEMO_CALLS: DemoCall[] = [
     expect: 'answered by the forwarding number',
   },
   {
+    title: 'after hours: the office line goes to the answering service',
+    from: '+12025550988', to: '+12025550206', at: 7, hangupAfterMs: 3000,
+    devices: [[{ number: '+12025550399' }, answer(600)]],
+    expect: 'closed: answering service answers',
+  },
+  {
+    title: 'a blocked caller: hung up with cause 21, no leg',
+    from: '+12025550666', to: '+12025550200', at: 7.5, hangupAfterMs: 3000,
+    devices: [],
+    expect: 'blocked',
+  },
+  {
     title: 'phone unreachable, unanswered: hangup',
     from: '+12025550991', to: '+12025550203', at: 9, hangupAfterMs: 5000,
     devices: [[{ endpoint: '1002' }, { kind: 'unreachable' }]],

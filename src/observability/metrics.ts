@@ -30,6 +30,13 @@ export class Metrics {
       buckets: [1, 2, 5, 10, 15, 20, 30, 45, 60, 90],
       registers: [this.registry],
     });
+    const bySchedule = new Counter({
+      name: 'switchboard_calls_by_schedule_total',
+      help: 'Calls to numbers with a schedule, by schedule and state at arrival (open | closed)',
+      labelNames: ['schedule', 'state'],
+      registers: [this.registry],
+    });
+    const blocked = new Counter({ name: 'switchboard_blocked_calls_total', help: 'Callers refused with cause 21, by why (list | withheld)', labelNames: ['reason'], registers: [this.registry] });
     const setup = new Histogram({
       name: 'switchboard_setup_latency_seconds',
       help: 'Time from the inbound call arriving to the first leg being originated',
@@ -63,6 +70,10 @@ export class Metrics {
         if (l.result === 'skipped') skipped.inc({ reason: 'unavailable' });
       },
       setupLatency: (ms) => setup.observe(ms / 1000),
+      routePlanned: (plan) => {
+        if (plan.blocked) blocked.inc({ reason: plan.from === null ? 'withheld' : 'list' });
+        else if (plan.schedule) bySchedule.inc({ schedule: plan.schedule.id, state: plan.schedule.open ? 'open' : 'closed' });
+      },
     };
   }
 }

@@ -3,6 +3,7 @@
  * the store (`switchboard block add`), and what counts as a withheld caller. Pure.
  */
 import { BLOCK_PATTERN_RE } from '../config/schedules.js';
+import type { InboundNumber } from '../config/schema.js';
 
 export { BLOCK_PATTERN_RE };
 
@@ -55,4 +56,27 @@ export class BlockList {
     }
     return null;
   }
+}
+
+/** Anything that can say which pattern blocks a caller. */
+export interface BlockMatcher {
+  match(caller: string | null): string | null;
+}
+
+/** Is this call refused (spec section 9)? With the sentence the trace gives. Pure. */
+export function blockDecision(
+  call: { from: string | null; withheld?: boolean },
+  number: Pick<InboundNumber, 'number' | 'withheld'> | undefined,
+  list: BlockMatcher | readonly string[],
+): { blocked: true; why: string } | { blocked: false } {
+  const withheld = call.withheld ?? call.from === null;
+  if (withheld) {
+    // `blocked` never matches a withheld caller; only the number's own `withheld: block` does.
+    if (number?.withheld === 'block') return { blocked: true, why: `caller ID is withheld and number ${number.number} refuses withheld callers (withheld: block): blocked` };
+    return { blocked: false };
+  }
+  const matcher = Array.isArray(list) ? new BlockList(list) : (list as BlockMatcher);
+  const pattern = matcher.match(call.from);
+  if (pattern === null) return { blocked: false };
+  return { blocked: true, why: pattern === call.from ? `caller ${call.from} is on the block list: blocked` : `caller ${call.from} matches ${pattern} on the block list: blocked` };
 }

@@ -29,6 +29,10 @@ export function planToJson(plan: RoutePlan): Record<string, unknown> {
     steps: plan.steps.map(stepJson),
     final: finalJson(plan.final),
     trace: [...plan.trace],
+    // Section 5's additions for sections 7 and 9.
+    schedule: plan.schedule ? { id: plan.schedule.id, open: plan.schedule.open, why: plan.schedule.why } : null,
+    blocked: plan.blocked,
+    callerName: plan.callerName,
   };
 }
 
@@ -41,6 +45,9 @@ export function formatPlanText(plan: RoutePlan): string {
   const lines: string[] = [];
   lines.push(`call from ${plan.from ?? 'withheld'} to ${plan.to}`);
   lines.push(`contact: ${plan.contact ? `${plan.contact.phone} (owner ${plan.contact.owner})` : 'none'}`);
+  if (plan.blocked) lines.push('blocked: the call is refused (cause 21)');
+  if (plan.schedule) lines.push(`schedule: ${plan.schedule.id} is ${plan.schedule.open ? 'open' : 'closed'} (${plan.schedule.why})`);
+  if (plan.callerName) lines.push(`caller ID name on desk and softphone legs: ${plan.callerName}`);
   lines.push('', 'trace:');
   for (const t of plan.trace) lines.push(`  - ${t}`);
   lines.push('', 'steps:');

@@ -2,6 +2,7 @@
  * The route plan: what the pure planner returns and what every PBX backend carries out.
  * Its JSON form is exactly the `explain --json` shape of spec section 5.
  */
+import type { ScheduleState } from './schedule.js';
 
 /** One user passed over, as `calls --json` lists it: `step` is the ring group's id, else the rule. */
 export interface PassedOver {
@@ -10,7 +11,8 @@ export interface PassedOver {
   reason: string;
 }
 
-export type Rule = 'distribution' | 'number-user' | 'contact-owner' | 'also-ring' | 'forwarding' | 'company';
+/** `closed`: a closed number's whenClosed forwarding (section 7); `blocked`: the call-log rule of a refused caller (section 9). */
+export type Rule = 'distribution' | 'number-user' | 'contact-owner' | 'also-ring' | 'forwarding' | 'company' | 'closed' | 'blocked';
 export type Device = 'desk' | 'app' | 'mobile' | 'forward' | 'company';
 
 /** One device to ring: a SIP endpoint (dialled through `endpoints`) or a number (through the trunk). */
@@ -53,6 +55,12 @@ export interface RoutePlan {
   trace: string[];
   /** Users passed over while planning, with the reason (section 6). */
   passedOver: PassedOver[];
+  /** The number's schedule at the call's arrival, or null for a number without one (section 7). */
+  schedule: ScheduleState | null;
+  /** The caller is refused (section 9): no steps, hang up with cause 21. */
+  blocked: boolean;
+  /** The caller ID name for desk and softphone legs (section 9), already made safe; null: none. */
+  callerName: string | null;
 }
 
 /** Ring-group cursors: group id -> index of the next member to take. Missing means 0. */
@@ -74,6 +82,8 @@ export interface PlanResult {
 export interface CallInput {
   /** E.164, or null when the caller ID is withheld or unusable. */
   from: string | null;
+  /** The caller withheld the number (section 9's words, or presentation restricted). Default: `from === null`. */
+  withheld?: boolean;
   /** E.164 number called. */
   to: string;
 }

@@ -1,14 +1,21 @@
 /**
- * The route planner: spec section 2 as one pure function. No I/O, no clock, no randomness:
- * the contact and the ring-group cursors come in, the plan and the cursor moves go out, and the
- * caller (controller or `explain`) decides whether to commit the moves.
+ * The route planner: spec sections 2, 7 and 9 as one pure function. No I/O, no clock, no
+ * randomness: the contact, the ring-group cursors, the arrival time, the schedule overrides and
+ * the block list come in, the plan and the cursor moves go out, and the caller (controller or
+ * `explain`) decides whether to commit the moves. The order of checks: blocked, the schedule,
+ * then the route.
  */
 import { numberSchema, type Config, type InboundNumber, type User } from '../config/schema.js';
-import type { CallInput, ContactRef, CursorMove, Cursors, FinalAction, Member, PlanResult, RingStep } from './plan.js';
-import { groupStep, type GroupEnv } from './groups.js';
+import type { CallInput, ContactRef, Cursors, FinalAction, Member, PlanResult, RingStep, RoutePlan } from './plan.js';
+import type { GroupEnv } from './groups.js';
 import { userMailbox } from './users.js';
 import { checkUser, type Availability, type PassedOver } from './availability.js';
 import { finalSentence, passedOver, stepWho } from './trace.js';
+import { DEFAULT_RING_SECONDS, planDistribution } from './distribution.js';
+import { numberSchedule, planClosed } from './closed.js';
+import { blockDecision, type BlockMatcher } from './blocked.js';
+import { legCallerName } from './label.js';
+import type { ScheduleOverride } from './schedule.js';
 
 /** What the planner needs besides the call and the config, already looked up. */
 export interface PlanContext {
@@ -16,23 +23,45 @@ export interface PlanContext {
   cursors: Cursors;
   /** DND, device states, who is on a call, the groups' history (section 6); default: nothing known. */
   availability?: Availability;
+  /** When the call arrives (ms since the epoch): the schedule clock. */
+  at?: number;
+  /** Schedule overrides in force (schedule id -> open | closed). */
+  overrides?: ReadonlyMap<string, ScheduleOverride>;
+  /** The block list (the config's and the run-time entries); default: the config's alone. */
+  blocked?: BlockMatcher | readonly string[];
+  /** The known caller's name from the contact store, for the caller label. */
+  contactName?: string | null;
 }
 
-const DEFAULT_RING_SECONDS = 20;
 const NUMBER_DEFAULTS = numberSchema.omit({ number: true }).parse({});
 
-/** Plan the route of one inbound call (spec section 2). Pure. */
+/** Plan the route of one inbound call (spec sections 2, 7, 9). Pure. */
 export function planRoute(call: CallInput, config: Config, ctx: PlanContext): PlanResult {
   const trace: string[] = [];
-  const contact = ctx.contact;
-  trace.push(contact ? `caller ${contact.phone} is a known contact owned by ${contact.owner}` : call.from ? `caller ${call.from} is not a known contact` : 'caller ID is withheld: unknown caller');
-
   const avail = ctx.availability ?? {};
   const passed: PassedOver[] = [];
   const configured = config.numbers.find((n) => n.number === call.to);
+  const block = blockDecision(call, configured, ctx.blocked ?? config.blocked);
+  const schedule = numberSchedule(configured, config, ctx.at, ctx.overrides, block.blocked ? [] : trace);
+  const base = { from: call.from, to: call.to, schedule, blocked: false, passedOver: passed };
+  if (block.blocked) {
+    trace.push(block.why, 'final action: hang up (blocked: cause 21, call rejected)');
+    const plan: RoutePlan = { ...base, contact: null, steps: [], final: { action: 'hangup' }, trace, blocked: true, callerName: null };
+    return { plan, cursorMoves: [] };
+  }
+  const contact = ctx.contact;
+  trace.unshift(contact ? `caller ${contact.phone} is a known contact owned by ${contact.owner}` : call.from ? `caller ${call.from} is not a known contact` : 'caller ID is withheld: unknown caller');
+  const callerName = legCallerName(configured?.label, ctx.contactName);
+  if (callerName) trace.push(`desk and softphone legs show the caller ID name "${callerName}"`);
+
+  if (configured && schedule && !schedule.open) {
+    // A number's skipBusy also covers its whenClosed route (section 6).
+    const { steps, final, cursorMoves } = planClosed(configured, config, ctx.cursors, trace, { avail, skipBusy: configured.skipBusy, passed });
+    return { plan: { ...base, contact, steps, final, trace, callerName }, cursorMoves };
+  }
   if (configured?.distribution) {
     const { steps, final, cursorMoves } = planDistribution(configured.distribution, config, ctx.cursors, trace, { avail, skipBusy: configured.skipBusy, passed });
-    return { plan: { from: call.from, to: call.to, contact, steps, final, trace, passedOver: passed }, cursorMoves };
+    return { plan: { ...base, contact, steps, final, trace, callerName }, cursorMoves };
   }
   // The schema's defaults, for a number that is not in the config (which may not even be a valid
   // number: an unreadable called number is routed the same way).
@@ -61,7 +90,7 @@ export function planRoute(call: CallInput, config: Config, ctx: PlanContext): Pl
   steps.forEach((s, i) => trace.push(`step ${i + 1}: ${s.rule} rings ${stepWho(s)} for ${s.ringSeconds}s`));
 
   const final = finalAction(number, config, chosen.user, trace);
-  return { plan: { from: call.from, to: call.to, contact, steps, final, trace, passedOver: passed }, cursorMoves: [] };
+  return { plan: { ...base, contact, steps, final, trace, callerName }, cursorMoves: [] };
 }
 
 /**
@@ -143,38 +172,4 @@ function finalAction(number: InboundNumber, config: Config, chosen: User | null,
   else [final, whose] = [{ action: 'hangup' }, 'no mailbox at all'];
   trace.push(finalSentence(final, whose));
   return final;
-}
-
-/** Step 1: a distribution's steps are the whole route, then its own unanswered action. */
-function planDistribution(id: string, config: Config, cursors: Cursors, trace: string[], env: GroupEnv): { steps: RingStep[]; final: FinalAction; cursorMoves: CursorMove[] } {
-  const dist = config.distributions.find((d) => d.id === id);
-  trace.push(`the number uses distribution ${id}: its steps are the whole route, all of them in turn`);
-  const working = new Map(cursors);
-  const steps: RingStep[] = [];
-  const cursorMoves: CursorMove[] = [];
-  for (const entry of dist?.steps ?? []) {
-    const groupId = typeof entry === 'string' ? entry : entry.group;
-    const group = config.ringGroups.find((g) => g.id === groupId);
-    if (!group) {
-      trace.push(`ring group ${groupId} is not in the config: step left out`);
-      continue;
-    }
-    const own = typeof entry === 'string' ? undefined : entry.ringSeconds;
-    const r = groupStep(config, group, own ?? group.ringSeconds ?? DEFAULT_RING_SECONDS, working, env);
-    trace.push(...r.trace);
-    if (r.move) cursorMoves.push(r.move);
-    if (r.step) {
-      steps.push(r.step);
-      trace.push(`step ${steps.length}: group ${group.id} rings ${stepWho(r.step)} for ${r.step.ringSeconds}s${r.step.strategy === 'sequential' ? ' each' : ''}`);
-    }
-  }
-  if (!dist) trace.push(`distribution ${id} is not in the config: nothing to ring`);
-  let final: FinalAction;
-  let whose: string;
-  if (dist && dist.unanswered === 'hangup') [final, whose] = [{ action: 'hangup' }, 'unanswered: hangup'];
-  else if (dist?.voicemail) [final, whose] = [{ action: 'voicemail', mailbox: dist.voicemail }, `distribution ${id}'s mailbox`];
-  else if (config.company.voicemail) [final, whose] = [{ action: 'voicemail', mailbox: config.company.voicemail }, 'the company mailbox'];
-  else [final, whose] = [{ action: 'hangup' }, 'no mailbox at all'];
-  trace.push(finalSentence(final, whose));
-  return { steps, final, cursorMoves };
 }

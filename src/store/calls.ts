@@ -98,6 +98,13 @@ export class CallStore {
     return rows.map((r) => readRecord(r.record, r.id));
   }
 
+  /** Delete the rows of finished calls that started before `before` (calls in progress stay). Returns how many. */
+  async pruneEnded(before: Date): Promise<number> {
+    await this.writes.drain();
+    const { changes } = await this.db.run('DELETE FROM calls WHERE started_at < ? AND outcome IS NOT NULL', [before.toISOString()]);
+    return changes;
+  }
+
   /** Keep what is needed to resume call `id` after a restart. */
   async saveState(id: string, state: unknown): Promise<void> {
     await this.writes.write(`state:${id}`, {

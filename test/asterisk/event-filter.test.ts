@@ -71,5 +71,25 @@ describe('ARI event filter', () => {
       expect(mine.filter((e) => e.delivered && unread.has(String(e.event.type)))).toEqual([]);
       expect(mine.filter((e) => e.delivered).map((e) => e.event.type)).toEqual(expect.arrayContaining(['StasisStart', 'StasisEnd', 'ChannelDestroyed']));
     });
+
+    it('given the answering phone hangs up, then the bridge is destroyed with one request, not one per party', async () => {
+      const rest = (h.controller.backend as unknown as { rest: { destroyBridge: (id: string) => Promise<void> } }).rest;
+      const destroyed: string[] = [];
+      const original = rest.destroyBridge.bind(rest);
+      rest.destroyBridge = (id: string) => {
+        destroyed.push(id);
+        return original(id);
+      };
+      try {
+        h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50, talkMs: 300 });
+        h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+        const call = await h.placeCall({ from: '+12025550998', to: '+12025550200' });
+        expect((await h.waitForRecord(call)).outcome).toBe('answered');
+        await waitFor(() => h.live().bridges === 0, 3000, 'bridge gone');
+        expect(destroyed).toHaveLength(1);
+      } finally {
+        rest.destroyBridge = original;
+      }
+    });
   });
 });

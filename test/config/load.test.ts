@@ -38,8 +38,12 @@ describe('the example config', () => {
     expect(loaded.warnings).toEqual([]);
     expect(loaded.config.users.map((u) => u.id)).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
     expect(loaded.config.numbers.map((n) => n.number)).toEqual([
-      '+12025550200', '+12025550201', '+12025550202', '+12025550203', '+12025550204', '+12025550205',
+      '+12025550200', '+12025550201', '+12025550202', '+12025550203', '+12025550204', '+12025550205', '+12025550206',
     ]);
+    // Sections 7 and 9: a schedule with a holiday and a yearly date, a label, a block list.
+    expect(loaded.config.schedules[0]?.closed.map((c) => c.date ?? c.from)).toEqual(['12-25', '2026-11-26', '2026-12-31T15:00']);
+    expect(loaded.config.numbers[6]).toMatchObject({ schedule: 'office', label: 'Sales', withheld: 'block', whenClosed: { forwardTo: '+12025550399' } });
+    expect(loaded.config.blocked).toEqual(['+12025550666', '+1900*']);
     expect(loaded.config.ringGroups.map((g) => g.id)).toEqual(['sales-rr', 'closers', 'support']);
     expect(loaded.config.distributions[0]?.steps).toEqual(['sales-rr', { group: 'closers', ringSeconds: 30 }]);
     expect(loaded.config.asterisk?.password).toBe('switchboard');

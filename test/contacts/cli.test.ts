@@ -94,6 +94,15 @@ describe('switchboard contacts lookup', () => {
     expect(JSON.parse(json.text)).toBeNull();
   });
 
+  it('given a name with terminal escape sequences in the CSV, then lookup prints them escaped, never raw (issue 11 item 14)', async () => {
+    // ESC [2J clears the screen, ESC ]0; retitles the window, CSI (U+009B) is the one-byte ESC [.
+    writeFileSync(path.join(dir, 'evil.csv'), 'phone,name,owner,notes\n+12025550177,"Mal\x1b[2J\x1b]0;pwned\x07 \u009b31m",alice,"\x1b[31mred"\n');
+    expect(await contactsCommand(['import', '--config', 'sb.yaml', 'evil.csv'], { ...io, stdout: new Capture() })).toBe(0);
+    expect(await contactsCommand(['lookup', '--config', 'sb.yaml', '+12025550177'], io)).toBe(0);
+    expect(out.text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    expect(out.text).toBe('phone: +12025550177\nname: "Mal\\u001b[2J\\u001b]0;pwned\\u0007 \\u009b31m"\nowner: alice\nnotes: "\\u001b[31mred"\n');
+  });
+
   it('given --json, then the contact object', async () => {
     expect(await contactsCommand(['lookup', '--config', 'sb.yaml', '--json', '2025550106'], io)).toBe(0);
     expect(JSON.parse(out.text)).toEqual({ phone: '+12025550106', name: 'Gus Gray', owner: null, fields: { company: 'Gus Inc' } });

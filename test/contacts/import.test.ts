@@ -68,12 +68,35 @@ describe('importContacts', () => {
     expect(await store.contacts.count()).toBe(0);
   });
 
-  it('given a quote that is never closed, when imported, then it is reported at the line where it opens and earlier rows are kept', async () => {
+  it('given a quote that is never closed, when imported, then it is reported at the line where it opens and the rows before and after it are kept', async () => {
     const file = path.join(dir, 'quote.csv');
     writeFileSync(file, 'phone,name,owner\n+12025550101,"A\nB",alice\n+12025550102,"B,bob\n+12025550103,C,bob\n');
     const s = await importContacts(store, file, opts);
-    expect([s.rows, s.imported, s.skipped]).toEqual([2, 1, 1]);
-    expect(s.errors).toEqual([{ line: 4, reason: expect.stringMatching(/^malformed CSV: Quote Not Closed/) }]);
+    expect([s.rows, s.imported, s.skipped]).toEqual([3, 2, 1]);
+    expect(s.errors).toEqual([{ line: 4, reason: 'malformed CSV: a quoted field is not closed on its line' }]);
+    expect((await store.contacts.get('+12025550101'))?.name).toBe('A\nB');
+    expect((await store.contacts.get('+12025550103'))?.owner).toBe('bob');
+  });
+
+  it('given a line over 1 MB between good rows, then it is one error at its own line and the rows after it are imported', async () => {
+    const file = path.join(dir, 'huge.csv');
+    const huge = `+12025550102,${'x'.repeat(1_200_000)},bob`;
+    writeFileSync(file, `phone,name,owner\n+12025550101,A,alice\n${huge}\n+12025550103,C,bob\n+12025550104,D,carol\n`);
+    const s = await importContacts(store, file, opts);
+    expect([s.rows, s.imported, s.skipped]).toEqual([4, 3, 1]);
+    expect(s.errors).toEqual([{ line: 3, reason: 'the line is longer than 1,000,000 bytes' }]);
+    expect(await store.contacts.count()).toBe(3);
+  });
+
+  it('given an unterminated quote whose next rows would join into one contact, then each of those rows is its own contact with its own owner', async () => {
+    const file = path.join(dir, 'swallow.csv');
+    writeFileSync(file, 'phone,name,owner\r\n+12025550101,"Ann Able,alice\r\n+12025550102,Ben,bob\r\n+12025550103,Cat "the" Cole",carol\r\n+12025550104,Dan,alice\r\n');
+    const s = await importContacts(store, file, opts);
+    expect(s.errors).toEqual([{ line: 2, reason: 'malformed CSV: a quoted field is not closed on its line' }]);
+    expect([s.rows, s.imported, s.skipped]).toEqual([4, 3, 1]);
+    expect((await store.contacts.get('+12025550102'))?.owner).toBe('bob');
+    expect((await store.contacts.get('+12025550103'))).toMatchObject({ name: 'Cat "the" Cole"', owner: 'carol' });
+    expect((await store.contacts.get('+12025550104'))?.owner).toBe('alice');
   });
 
   it('given more than 1000 bad rows, then only the first 1000 are kept and the rest counted', async () => {

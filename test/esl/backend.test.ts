@@ -46,7 +46,7 @@ const simChannel = (uuid: string) => sim.channels().find((c) => c.uuid === uuid)
 describe('FreeSWITCH backend against the ESL simulator', () => {
   it('given an inbound call, then info carries the channel, caller and number called', async () => {
     const { uuid, call } = await placeCall('+4930555000');
-    expect(call.info).toEqual({ channelId: uuid, rawCaller: '+4930555000', rawCalled: '+12025550200' });
+    expect(call.info).toEqual({ channelId: uuid, rawCaller: '+4930555000', rawCalled: '+12025550200', presentationRestricted: false });
     await call.indicateRinging();
     expect(sim.executed().map((a) => a.app)).toEqual(['ring_ready']);
   });

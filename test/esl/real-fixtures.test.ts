@@ -56,7 +56,8 @@ describe('real FreeSWITCH recordings replayed against the ESL simulator', () => 
   let tap: EslTap;
   beforeAll(async () => {
     // Voicemail as long as on the recording switch (max-record-len 4 s plus prompts): the caller hangs up first.
-    h = new FreeswitchHarness(10_000);
+    // Recorded with a switchboard.xml from before its sets moved ahead of `socket`: the controller sent them.
+    h = new FreeswitchHarness(10_000, { beforeSocket: {} });
     await h.start({
       company: { name: 'Acme', phone: '+12025550100', voicemail: '9000' },
       users: Object.keys(PHONE).map((ext) => ({ id: `u${ext}`, name: `User ${ext}`, extension: ext })),

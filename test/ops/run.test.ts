@@ -48,6 +48,8 @@ describe('switchboard run (a real process)', () => {
     const c = startCli(['run', '--config', configFile], env);
     child = c;
     await waitFor(() => sim.connectedApps().includes('switchboard'), 20_000, `controller connected; output:\n${c.output()}`);
+    // This process's own start: a killed predecessor's app may still be listed for a moment.
+    await waitFor(() => c.output().includes('controller started'), 20_000, `controller started; output:\n${c.output()}`);
     return c;
   };
 
@@ -89,17 +91,17 @@ describe('switchboard run (a real process)', () => {
     await placeAndWaitForLeg('PJSIP/1001');
 
     await writeFile(configFile, stringify(config('bob')));
-    await waitFor(() => c.output().includes('config reloaded'), 5000, 'reload');
+    await waitFor(() => c.output().includes('config reloaded'), 20_000, 'reload');
     await placeAndWaitForLeg('PJSIP/1002');
 
     await writeFile(configFile, stringify(config('nobody-such')));
-    await waitFor(() => c.output().includes('config refused'), 5000, 'refusal');
+    await waitFor(() => c.output().includes('config refused'), 20_000, 'refusal');
     expect(c.output()).toContain('numbers[0].user');
     await placeAndWaitForLeg('PJSIP/1002');
 
     await writeFile(configFile, stringify(config('alice')).replace('ringSeconds: 30', 'ringSeconds: 31'));
     c.proc.kill('SIGHUP');
-    await waitFor(() => (c.output().match(/config reloaded/g) ?? []).length >= 2, 5000, 'second reload');
+    await waitFor(() => (c.output().match(/config reloaded/g) ?? []).length >= 2, 20_000, 'second reload');
     await placeAndWaitForLeg('PJSIP/1001');
   });
 

@@ -63,9 +63,11 @@ describe('planToJson', () => {
     });
     const json = planToJson(plan);
     // then
-    const { trace, ...rest } = json;
+    const { trace, schedule, blocked, callerName, ...rest } = json;
     expect(JSON.stringify(rest)).toBe(JSON.stringify(SPEC_EXAMPLE));
-    expect(Object.keys(json)).toEqual(['from', 'to', 'contact', 'steps', 'final', 'trace']);
+    // Section 5's keys in its order, then what sections 7 and 9 add.
+    expect(Object.keys(json)).toEqual(['from', 'to', 'contact', 'steps', 'final', 'trace', 'schedule', 'blocked', 'callerName']);
+    expect({ schedule, blocked, callerName }).toEqual({ schedule: null, blocked: false, callerName: null });
     expect(trace).toContain('number +12025550200 is assigned to alice');
   });
 

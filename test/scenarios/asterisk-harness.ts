@@ -4,6 +4,7 @@ import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
 import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
 import { ControllerHarness } from './controller-harness.js';
+import { parseCallerId } from '../../src/sim/asterisk/channels.js';
 import { waitFor } from '../support/wait.js';
 
 const USER = 'switchboard';
@@ -16,6 +17,7 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
   }
   sim!: AriSimulator;
   private readonly pstn = new Map<string, string>();
+  private readonly causes = new Map<string, number>();
 
   constructor(private readonly simOptions: Partial<Parameters<typeof AriSimulator.start>[0]> = {}) {
     super();
@@ -28,6 +30,19 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
       asterisk: { url: this.sim.url, username: USER, password: PASSWORD, app: 'switchboard', requestTimeoutMs: 3000 },
     });
     await this.startController(config);
+    this.sim.events.on('channel-destroyed', (r: { event: { channel?: { id: string }; cause?: number } }) => {
+      if (r.event.channel) this.causes.set(r.event.channel.id, r.event.cause ?? -1);
+    });
+  }
+
+  /** The Q.850 cause the caller's channel was hung up with (waiting for it, with a deadline). */
+  async callerCause(call: PlacedCall): Promise<number> {
+    return waitFor(() => this.causes.get(call.callId), 3000, `caller channel ${call.callId} destroyed`);
+  }
+
+  /** The caller ID name of every leg the controller originated, as Asterisk parses `callerId`. */
+  dialedNames(): { dial: string; callerName: string }[] {
+    return this.dialed().map((d) => ({ dial: d.dial, callerName: parseCallerId(d.callerId).name }));
   }
 
   async stop(): Promise<void> {
@@ -74,6 +89,15 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
 
   async waitForAnswer(call: PlacedCall, ms = 5000): Promise<void> {
     await waitFor(async () => this.sim.bridges().some((b) => b.channels.includes(call.callId) && b.channels.length === 2), ms, `call ${call.callId} bridged`);
+  }
+
+  async transferAnswered(call: PlacedCall): Promise<{ to: string }> {
+    const phone = this.sim.bridges().find((b) => b.channels.includes(call.callId))?.channels.find((c) => c !== call.callId);
+    if (!phone) throw new Error(`call ${call.callId} is not bridged`);
+    await this.sim.transfer(phone, { kind: 'blind', exten: 'answer', context: 'sim' });
+    await waitFor(() => !this.sim.channels().some((c) => c.id === phone), 3000, 'the phone left');
+    await waitFor(() => this.sim.bridges().some((b) => b.channels.includes(call.callId) && !b.channels.includes(phone) && b.channels.length === 2), 3000, 'caller bridged to the target');
+    return { to: 'answer@sim' };
   }
 
   live(): { channels: number; bridges: number } {

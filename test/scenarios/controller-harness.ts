@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createLogger, silentLogger } from '../../src/log.js';
 import type { CallRecord } from '../../src/call/record.js';
 import type { PlacedCall } from './harness.js';
+import { importContacts } from '../../src/contacts/import.js';
 import { waitFor } from '../support/wait.js';
 
 export abstract class ControllerHarness {
@@ -56,9 +57,33 @@ export abstract class ControllerHarness {
     await this.newController();
   }
 
-  async addContact(phone: string, owner: string): Promise<void> {
-    await this.store.contacts.upsertBatch([{ phone, name: `Contact ${phone}`, owner, fields: {} }]);
+  async addContact(phone: string, owner: string, name = `Contact ${phone}`): Promise<void> {
+    await this.store.contacts.upsertBatch([{ phone, name, owner, fields: {} }]);
     await this.controller.refreshContacts();
+  }
+
+  /** `switchboard contacts import FILE.csv` into the controller's store. */
+  async importContacts(file: string): Promise<void> {
+    const config = this.controller.config;
+    await importContacts(this.store, file, { users: new Set(config.users.map((u) => u.id)), defaultCountry: config.defaultCountry });
+    await this.controller.refreshContacts();
+  }
+
+  /**
+   * `switchboard block add|remove` as another process would do it: a write to the store, then
+   * (with a deadline of one second, the spec's promise) the running controller has it.
+   */
+  async block(pattern: string, on = true): Promise<void> {
+    if (on) await this.store.blocked.add(pattern);
+    else await this.store.blocked.remove(pattern);
+    const probe = pattern.endsWith('*') ? `${pattern.slice(0, -1)}${'5'.repeat(Math.max(1, 12 - pattern.length))}` : pattern;
+    await waitFor(() => (this.controller.live.blockList(this.controller.config.blocked).match(probe) !== null) === on, 1000, `block ${pattern} ${on ? 'on' : 'off'} in the running controller`);
+  }
+
+  /** `switchboard schedule ID open|closed|auto`, reaching the running controller within a second. */
+  async override(scheduleId: string, state: 'open' | 'closed' | null): Promise<void> {
+    await this.store.overrides.set(scheduleId, state);
+    await waitFor(() => (this.controller.live.overrides.get(scheduleId) ?? null) === state, 1000, `override ${scheduleId} ${state} in the running controller`);
   }
 
   async setDnd(user: string, on: boolean): Promise<void> {

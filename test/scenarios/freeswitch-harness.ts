@@ -1,5 +1,5 @@
 /** The scenario harness on FreeSWITCH: the ESL simulator, outbound + inbound ESL, the controller. */
-import { EslSimulator } from '../../src/sim/freeswitch/simulator.js';
+import { EslSimulator, type EslSimulatorOptions } from '../../src/sim/freeswitch/simulator.js';
 import { parseBridgeArg } from '../../src/sim/freeswitch/dialstring.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
@@ -7,21 +7,23 @@ import type { FreeswitchBackend } from '../../src/backend/freeswitch/backend.js'
 import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
 import { ControllerHarness } from './controller-harness.js';
 import { waitFor } from '../support/wait.js';
+import { q850Of } from '../../src/esl/causes.js';
 
 const PASSWORD = 'ClueCon';
 
 export class FreeswitchHarness extends ControllerHarness implements ScenarioHarness {
   readonly backend = 'freeswitch' as const;
   /** `voicemailMs`: how long a simulated voicemail records before it returns. */
-  constructor(readonly voicemailMs = 1500) {
+  constructor(readonly voicemailMs = 1500, private readonly simOptions: Partial<EslSimulatorOptions> = {}) {
     super();
   }
   sim!: EslSimulator;
+  private readonly causes = new Map<string, number>();
 
   async start(input: ConfigInput): Promise<void> {
     // The controller's listener port is known only once it listens: start the simulator first,
     // then point its `socket` application at the controller.
-    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 }, failsafe: { companyMailbox: '9000' }, voicemailMaxMs: this.voicemailMs });
+    this.sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 }, failsafe: { companyMailbox: '9000' }, voicemailMaxMs: this.voicemailMs, ...this.simOptions });
     const config = configSchema.parse({
       ...input,
       backend: 'freeswitch',
@@ -32,6 +34,25 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
 
   protected override attach(): void {
     this.sim.setSocketTarget({ host: '127.0.0.1', port: (this.controller.backend as FreeswitchBackend).listenPort });
+    this.sim.events.on('event', (e: { name: string; uuid: string; headers: Record<string, string> }) => {
+      if (e.name === 'CHANNEL_HANGUP' && e.headers['Hangup-Cause']) this.causes.set(e.uuid, q850Of(e.headers['Hangup-Cause']));
+    });
+  }
+
+  /** The Q.850 cause the caller's channel was hung up with (waiting for it, with a deadline). */
+  async callerCause(call: PlacedCall): Promise<number> {
+    return waitFor(() => this.causes.get(call.callId), 3000, `caller channel ${call.callId} hung up`);
+  }
+
+  /** The caller ID name of every leg the controller bridged to, as FreeSWITCH reads the bridge argument. */
+  dialedNames(): { dial: string; callerName: string }[] {
+    return this.sim.dialStrings().flatMap((arg) => parseBridgeArg(arg).groups.flat().map((leg) => ({ dial: leg.target, callerName: leg.vars.origination_caller_id_name ?? '' })));
+  }
+
+  /** A call from a caller who hid the number (Caller-Privacy-Hide-Number: true). */
+  async placeHiddenCall(call: { from: string; to: string }): Promise<PlacedCall> {
+    const { uuid } = await this.sim.placeInboundCall({ ...call, hideNumber: true });
+    return { callId: uuid };
   }
 
   async setRegistered(): Promise<void> {

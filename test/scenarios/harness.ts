@@ -43,6 +43,11 @@ export interface ScenarioHarness {
   waitForRecord(call: PlacedCall, ms?: number): Promise<CallRecord>;
   /** Wait until the call has been answered and bridged. */
   waitForAnswer(call: PlacedCall, ms?: number): Promise<void>;
+  /**
+   * The answering phone blind-transfers the caller to a target that answers at once; resolves when
+   * the target has taken the phone's place. Returns where to, as the call log will name it.
+   */
+  transferAnswered?(call: PlacedCall): Promise<{ to: string }>;
   /** Channels and bridges still alive on the PBX (leak check). */
   live(): { channels: number; bridges: number };
   /** Mailboxes that received a voicemail call, in order. */

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import type { ScenarioHarness } from './harness.js';
+import type { PlacedCall, ScenarioHarness } from './harness.js';
 import { waitFor } from '../support/wait.js';
 
 const CALLER = '+12025550999';
@@ -345,11 +345,14 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
     });
 
     test('given alice on a Switchboard call, then a skipBusy group passes her over and rings bob at once', async () => {
+      // Bob (alsoRing on the first number) must not answer the first call: on a real Asterisk
+      // two phones answering 50 ms in race, and bob sometimes won it.
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
-      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
       h.setDevice({ endpoint: '1003' }, { kind: 'noanswer' });
       const first = await h.placeCall({ from: CALLER, to: '+12025550200' });
       await h.waitForAnswer(first);
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
       const second = await h.placeCall({ from: '+12025550998', to: '+12025550270', hangupAfterMs: 500 });
       const r = await h.waitForRecord(second);
       expect(r.passedOver).toEqual([{ user: 'alice', step: 'skip-busy', reason: 'on a call' }]);
@@ -449,6 +452,40 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       const r = await h.waitForRecord(call);
       expect(r.from).toBeNull();
       for (const d of h.dialed().slice(before)) expect(d.callerId).toBe('anonymous');
+    });
+  });
+
+  describe('transfer by the answering phone (spec 3)', () => {
+    // A harness without a transfer helper must name these tests in its skip list.
+    const transfer = (call: PlacedCall) => {
+      if (!h.transferAnswered) throw new Error(`the ${h.backend} harness cannot transfer: skip these tests with the reason`);
+      return h.transferAnswered(call);
+    };
+    test('given the answering phone blind-transfers the caller, then the caller stays connected to the target and the log says transferred', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 20 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await h.waitForAnswer(call);
+      const { to } = await transfer(call);
+      await h.waitForAnswer(call); // bridged still: with the target, not hung up
+      await h.hangupCaller(call);
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('answered');
+      expect(r.answeredBy).toEqual({ user: 'alice', device: 'desk' });
+      expect(r.detail).toBe(`transferred to ${to}`);
+      await noLeaks();
+    });
+
+    test('given a transferred call, when the target hangs up, then the caller is hung up and the call ends', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 20 });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await h.waitForAnswer(call);
+      const { to } = await transfer(call);
+      await h.hangupAnswered(call); // the target is now the caller's other party
+      const r = await h.waitForRecord(call);
+      expect(r.outcome).toBe('answered');
+      expect(r.detail).toBe(`transferred to ${to}`);
+      await noLeaks();
     });
   });
 

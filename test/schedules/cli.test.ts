@@ -108,7 +108,8 @@ describe('switchboard block', () => {
       expect(await run(blockCommand, ['add', '(202) 555-0666'])).toMatchObject({ code: 0, stdout: 'blocked +12025550666\n' });
       expect(await run(blockCommand, ['add', '+12025550666'])).toMatchObject({ code: 0, stdout: '+12025550666 was already blocked\n' });
       expect(await run(blockCommand, ['add', '+4479*'])).toMatchObject({ code: 0, stdout: 'blocked +4479*\n' });
-      await waitFor(() => live.blockList(config).match('+12025550666') !== null, 1000, 'the block to reach the live state');
+      // Both adds reach the running state within a second (a sync may fall between them: wait for both).
+      await waitFor(() => live.blockList(config).match('+12025550666') !== null && live.blockList(config).match('+447911123456') !== null, 1000, 'the blocks to reach the live state');
       expect(live.blockList(config).match('+447911123456')).toBe('+4479*');
 
       const list = JSON.parse((await run(blockCommand, ['--json'])).stdout);

@@ -4,7 +4,8 @@
  * - the core (everything but the adapters, the simulators and the wiring) imports no backend,
  *   no simulator and no wiring: the contract it drives lives in src/call/contract.ts;
  * - a simulator imports no backend, a backend no simulator, and neither backend the other: what
- *   they share (the ESL codec, the cause table, the dial-string guard) lives in the core.
+ *   they share (the ESL codec, the cause table, the dial-string guard) lives in the core;
+ * - no file in src/ is over 350 lines (small files, the house rule).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
@@ -12,6 +13,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+const MAX_LINES = 350;
 
 type Graph = Map<string, string[]>;
 
@@ -141,4 +143,12 @@ describe('the shape of src/', () => {
     expect(forbiddenImports(g)).toEqual([]);
   });
 
+
+  it(`given every file in src/, then none is over ${MAX_LINES} lines`, () => {
+    const long = [...g.keys()]
+      .map((f) => ({ f, lines: readFileSync(join(ROOT, f), 'utf8').split('\n').length - 1 }))
+      .filter((x) => x.lines > MAX_LINES)
+      .map((x) => `${x.f}: ${x.lines} lines`);
+    expect(long).toEqual([]);
+  });
 });

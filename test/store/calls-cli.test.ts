@@ -75,12 +75,14 @@ describe('switchboard calls', () => {
 
   it.each([
     [['--config', 'sb.yaml', '--since', 'yesterday']],
+    [['--config', 'sb.yaml', '--since', '999999999w']],
     [['--config', 'sb.yaml', '--limit', '0']],
     [['--config', 'sb.yaml', '--bogus']],
     [['--config', 'missing.yaml']],
-  ])('given %j, then exit 2', async (argv) => {
+  ])('given %j, then exit 2 with one line', async (argv) => {
     expect(await callsCommand(argv, io)).toBe(2);
     expect(err.text).not.toBe('');
+    if (argv.includes('--since')) expect(err.text.trimEnd().split('\n')).toHaveLength(1);
   });
 });
 
@@ -95,7 +97,7 @@ describe('parseSince', () => {
   ])('given %s, then %s', (text, iso) => {
     expect(parseSince(text, at)?.toISOString()).toBe(iso);
   });
-  it.each(['', 'soon', '15', '-1h', '2025-13-45'])('given %j, then null', (text) => {
+  it.each(['', 'soon', '15', '-1h', '2025-13-45', '999999999w', '+275760-09-14'])('given %j, then null', (text) => {
     expect(parseSince(text, at)).toBeNull();
   });
 });

@@ -147,6 +147,11 @@ export class AsteriskBackend implements PbxBackend {
     this.devices.update(config);
   }
 
+  /** Send a caller in our app on to the fail-safe context (company phone, then company mailbox). */
+  async toFailsafe(channelId: string): Promise<void> {
+    await this.rest.continueInDialplan(channelId, this.settings.failsafeContext, 's', 1);
+  }
+
   /** Take no new calls (calls in progress go on). */
   stopAccepting(): void {
     this.accepting = false;

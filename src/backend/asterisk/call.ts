@@ -10,36 +10,20 @@
  *   without one (and not sent on by us) the channel left Stasis alive: a transfer.
  */
 import type { AttemptOutcome, BridgeEnd, CallControl, InboundCallInfo, LegSpec } from '../../call/contract.js';
-import { dialStringFor, safeCallerId } from '../../call/dialstring.js';
+import { dialStringFor } from '../../call/dialstring.js';
 import { AriHttpError } from '../../errors.js';
-import type { Device } from '../../routing/plan.js';
 import type { Logger } from '../../log.js';
-import type { AriRest } from './rest.js';
 import type { AriEvent } from './events.js';
 import { AriLeg } from './leg.js';
+import { decodeEvent, type CallEvent } from './decode.js';
+import { adoption, resyncActions, snapshotOf, type AsteriskSnapshot } from './recovery.js';
+import { TransferTracker } from './transfer.js';
+import { AttemptLegs, originateParams } from './attempt.js';
+import type { AsteriskCallDeps as Deps } from './call-deps.js';
+
+export type { AsteriskSnapshot } from './recovery.js';
 
 export const LEG_APP_ARG = 'switchboard-leg';
-
-/** The ids of one call on Asterisk, as kept in the store. */
-export interface AsteriskSnapshot {
-  legs: { key: string; channelId: string; user: string | null; device: Device }[];
-  winner: { key: string; channelId: string } | null;
-  bridgeId: string | null;
-}
-
-export interface AsteriskCallDeps {
-  rest: AriRest;
-  app: string;
-  voicemailContext: string;
-  templates: { endpoint: string; trunk: string };
-  log: Logger;
-  /** Route a channel's (and bridge's) events to this call, or stop routing them. */
-  register(id: string, call: AsteriskCall | null): void;
-  newId(): string;
-}
-
-/** Deadline for legs to report their end after we hung them up (their cause goes in the log). */
-const LEG_END_GRACE_MS = 3000;
 
 export class AsteriskCall implements CallControl {
   readonly info: InboundCallInfo;
@@ -47,29 +31,29 @@ export class AsteriskCall implements CallControl {
   /** performance.now() at creation: reconcile's snapshots taken earlier cannot know this call. */
   readonly createdAt = performance.now();
   /** This call's logger; re-made with the route step as the session moves on. */
-  private logger: Logger;
+  private log: Logger;
   private hangupRequested = false;
   private leftOnPurpose = false;
-  private legs = new Map<string, AriLeg>();
-  private attemptDone: ((o: AttemptOutcome) => void) | null = null;
+  private readonly attempt: AttemptLegs;
   private winner: AriLeg | null = null;
   private bridgeId: string | null = null;
   /** True once the answered leg and the caller are in one bridge (the attempt settled as answered). */
   private bridged = false;
+  private bridgeDestroyed = false;
   private bridgeEnded: ((e: BridgeEnd) => void) | null = null;
   private bridgeEnd: BridgeEnd | null = null;
-  private transfer: string | null = null;
-  /** After a transfer, the channel Asterisk swapped into our bridge in the answering phone's place. */
-  private replacement: string | null = null;
+  /** What is known of a transfer by the answering phone (where to, who replaced the phone). */
+  private readonly transfers = new TransferTracker();
 
   constructor(
     channel: { id: string; caller?: { number?: string }; dialplan?: { exten?: string } },
     args: string[],
-    private readonly deps: AsteriskCallDeps,
+    private readonly deps: Deps<AsteriskCall>,
   ) {
     // Spec 4: the number called is the first Stasis argument when given, else the dialplan extension.
     const firstArg = typeof args[0] === 'string' && args[0] !== '' ? args[0] : undefined;
-    this.logger = deps.log;
+    this.log = deps.log;
+    this.attempt = new AttemptLegs(deps.rest, () => this.log);
     this.info = {
       channelId: channel.id,
       rawCaller: String(channel.caller?.number ?? ''),
@@ -81,10 +65,6 @@ export class AsteriskCall implements CallControl {
     return this.gone;
   }
 
-  private get log(): Logger {
-    return this.logger;
-  }
-
   async indicateRinging(): Promise<void> {
     await this.deps.rest.ring(this.info.channelId).catch((err) => this.log.debug({ err: (err as Error).message }, 'ring indication failed'));
   }
@@ -92,8 +72,7 @@ export class AsteriskCall implements CallControl {
   ringAttempt(specs: LegSpec[], ringSeconds: number): Promise<AttemptOutcome> {
     if (this.gone) return Promise.resolve({ kind: 'caller-gone', legs: [] });
     const legs = specs.map((spec) => new AriLeg(spec, this.deps.newId()));
-    this.legs = new Map(legs.map((l) => [l.channelId, l]));
-    const done = new Promise<AttemptOutcome>((resolve) => (this.attemptDone = resolve));
+    const done = this.attempt.begin(legs);
     const timer = setTimeout(() => this.cancelRinging('timeout'), ringSeconds * 1000);
     for (const leg of legs) {
       this.deps.register(leg.channelId, this);
@@ -110,26 +89,13 @@ export class AsteriskCall implements CallControl {
       leg.fail('failed', null, (err as Error).message);
       return this.checkAttempt();
     }
-    // Only an E.164 number (validated upstream) or nothing: no caller text reaches Asterisk.
-    const callerId = safeCallerId(leg.spec.callerId);
     try {
-      await this.deps.rest.originate({
-        endpoint,
-        app: this.deps.app,
-        appArgs: LEG_APP_ARG,
-        channelId: leg.channelId,
-        callerId,
-        // Asterisk gives up by itself a little after us, so a lost controller leaks no ringing leg.
-        timeout: ringSeconds + 5,
-        originator: this.info.channelId,
-        // A withheld caller stays withheld on the leg.
-        ...(callerId === 'anonymous' ? { variables: { 'CALLERID(pres)': 'prohib' } } : {}),
-      });
+      await this.deps.rest.originate(originateParams(leg, { endpoint, app: this.deps.app, appArgs: LEG_APP_ARG, ringSeconds, originator: this.info.channelId }));
       leg.originated();
       // The caller may have gone, or someone answered, while the request was in flight.
       if (leg.ended) return;
-      if (this.gone) await this.hangupLeg(leg, 'caller-gone');
-      else if (this.winner && this.winner !== leg) await this.hangupLeg(leg, 'answered-elsewhere');
+      if (this.gone) await this.attempt.hangup(leg, 'caller-gone');
+      else if (this.winner && this.winner !== leg) await this.attempt.hangup(leg, 'answered-elsewhere');
     } catch (err) {
       // Asterisk answers an originate to an unregistered or unknown endpoint with HTTP 500
       // "Allocation failed" and creates no channel (trace d2): unreachable, no cause.
@@ -143,24 +109,28 @@ export class AsteriskCall implements CallControl {
 
   /** Every ARI event about our caller channel, one of our legs, or our bridge. */
   onEvent(event: AriEvent): void {
-    const channel = (event.channel ?? event.peer) as { id?: string; state?: string } | undefined;
-    const id = event.type === 'Dial' ? (event.peer as { id?: string } | undefined)?.id : channel?.id;
-    if (event.type === 'BridgeBlindTransfer' || event.type === 'BridgeAttendedTransfer') return this.onTransfer(event);
-    if (id === this.info.channelId) return this.onCallerEvent(event);
-    if (event.type === 'StasisStart' && this.isReplacing(event)) return this.onReplacement(id!);
-    if (id && id === this.replacement) return this.onReplacementEvent(event);
-    const leg = id ? this.legs.get(id) ?? (this.winner?.channelId === id ? this.winner : undefined) : undefined;
-    if (leg) this.onLegEvent(leg, event);
+    const ev = decodeEvent(event);
+    if (ev.type === 'ignored') return;
+    if (ev.type === 'transfer') {
+      if (this.transfers.noteTransfer(ev, this.bridgeId)) this.log.info({ transfer: this.transfers.to }, 'answering phone transferred the caller');
+      return;
+    }
+    const id = ev.channelId;
+    if (id === this.info.channelId) return this.onCallerEvent(ev);
+    if (this.transfers.takesPlaceOf(ev, this.winner?.channelId)) return this.onReplacement(id);
+    if (id === this.transfers.replacement) return this.onReplacementEvent(ev);
+    const leg = this.attempt.get(id) ?? (this.winner?.channelId === id ? this.winner : undefined);
+    if (leg) this.onLegEvent(leg, ev);
   }
 
-  private onCallerEvent(event: AriEvent): void {
-    switch (event.type) {
-      case 'ChannelHangupRequest':
+  private onCallerEvent(ev: CallEvent): void {
+    switch (ev.type) {
+      case 'hangup-request':
         this.hangupRequested = true;
         return this.callerLeft('caller');
-      case 'ChannelDestroyed':
+      case 'destroyed':
         return this.callerLeft('caller');
-      case 'StasisEnd':
+      case 'stasis-end':
         if (this.leftOnPurpose) return;
         // Without a hangup request the channel left Stasis alive: the answering phone sent it on.
         return this.callerLeft(this.hangupRequested ? 'caller' : this.winner ? 'transfer' : 'caller');
@@ -169,21 +139,21 @@ export class AsteriskCall implements CallControl {
     }
   }
 
-  private onLegEvent(leg: AriLeg, event: AriEvent): void {
-    switch (event.type) {
-      case 'Dial':
-        leg.dialstatus = typeof event.dialstatus === 'string' && event.dialstatus !== '' ? event.dialstatus : leg.dialstatus;
+  private onLegEvent(leg: AriLeg, ev: CallEvent): void {
+    switch (ev.type) {
+      case 'dial':
+        leg.dialstatus = ev.dialstatus ?? leg.dialstatus;
         return;
-      case 'ChannelHangupRequest':
-        if (typeof event.cause === 'number') leg.cause = event.cause;
+      case 'hangup-request':
+        if (ev.cause !== null) leg.cause = ev.cause;
         return;
-      case 'StasisStart':
+      case 'stasis-start':
         return void this.onLegAnswered(leg);
-      case 'StasisEnd':
+      case 'stasis-end':
         if (leg === this.winner) return this.onWinnerGone();
         return;
-      case 'ChannelDestroyed':
-        leg.destroyed(typeof event.cause === 'number' ? event.cause : null);
+      case 'destroyed':
+        leg.destroyed(ev.cause);
         this.deps.register(leg.channelId, null);
         if (leg === this.winner) return this.onWinnerGone();
         return this.checkAttempt();
@@ -193,12 +163,12 @@ export class AsteriskCall implements CallControl {
   }
 
   private async onLegAnswered(leg: AriLeg): Promise<void> {
-    if (this.gone) return this.hangupLeg(leg, 'caller-gone');
-    if (this.winner) return this.hangupLeg(leg, 'answered-elsewhere');
+    if (this.gone) return this.attempt.hangup(leg, 'caller-gone');
+    if (this.winner) return this.attempt.hangup(leg, 'answered-elsewhere');
     this.winner = leg;
     leg.answer();
     this.log.info({ leg: leg.spec.key, legChannel: leg.channelId }, 'leg answered: bridging');
-    for (const other of this.legs.values()) if (other !== leg && !other.ended) void this.hangupLeg(other, 'answered-elsewhere');
+    for (const other of this.attempt.values()) if (other !== leg && !other.ended) void this.attempt.hangup(other, 'answered-elsewhere');
     // Each step awaits Asterisk; the caller (or the phone) may hang up in between. After every
     // step the state is checked again, and whoever is left is cleaned up here, in one place.
     let joined = false;
@@ -219,85 +189,64 @@ export class AsteriskCall implements CallControl {
     }
     if (this.gone) {
       // The caller left while we were bridging: the phone that answered is hung up.
-      await this.hangupLeg(leg, 'caller-gone');
+      await this.attempt.hangup(leg, 'caller-gone');
       void this.destroyBridge();
-      return this.settle({ kind: 'caller-gone', legs: this.outcomes() });
+      return this.attempt.settle({ kind: 'caller-gone', legs: this.attempt.outcomes() });
     }
     if (!joined) {
       // The phone hung up right after answering, or Asterisk refused the bridge.
-      await this.hangupLeg(leg, 'shutdown');
+      await this.attempt.hangup(leg, 'shutdown');
       void this.destroyBridge();
       this.winner = null;
-      return this.settle({ kind: 'failed', legs: this.outcomes(), reason: 'the answered leg could not be bridged' });
+      return this.attempt.settle({ kind: 'failed', legs: this.attempt.outcomes(), reason: 'the answered leg could not be bridged' });
     }
     this.bridged = true;
-    this.settle({ kind: 'answered', answeredKey: leg.spec.key, legs: this.outcomes() });
+    this.attempt.settle({ kind: 'answered', answeredKey: leg.spec.key, legs: this.attempt.outcomes() });
     // The phone may already have left (hung up or transferred) while the bridge was being made.
-    if (leg.ended && !this.replacement) this.onWinnerGone();
+    if (leg.ended && !this.transfers.replacement) this.onWinnerGone();
   }
 
-  /**
-   * A transfer by the answering phone: Asterisk swaps a channel to the transfer target into our
-   * bridge in the phone's place, and because the bridge is a Stasis bridge that channel enters our
-   * app; its StasisStart carries `replace_channel` = the phone's channel (res/stasis/stasis_bridge.c).
-   * The caller stays in our bridge, now talking to the target; the call goes on until one of them
-   * hangs up.
-   */
-  private isReplacing(event: AriEvent): boolean {
-    const replaced = (event.replace_channel as { id?: unknown } | undefined)?.id;
-    return typeof replaced === 'string' && replaced === this.winner?.channelId;
-  }
-
+  /** The transfer target took the answering phone's place in our bridge (transfer.ts). */
   private onReplacement(channelId: string): void {
-    this.replacement = channelId;
+    this.transfers.replacedBy(channelId);
     this.deps.register(channelId, this);
-    this.transfer ??= 'transfer';
     this.log.info({ replacement: channelId }, 'transfer: the target took the answering phone\'s place in the bridge');
   }
 
-  private onReplacementEvent(event: AriEvent): void {
-    if (event.type !== 'StasisEnd' && event.type !== 'ChannelDestroyed' && event.type !== 'ChannelHangupRequest') return;
-    if (event.type === 'ChannelDestroyed') this.deps.register(this.replacement!, null);
+  private onReplacementEvent(ev: CallEvent): void {
+    if (!TransferTracker.ends(ev)) return;
+    if (ev.type === 'destroyed') this.deps.register(this.transfers.replacement!, null);
     if (this.bridgeEnd) return;
     // The transfer target hung up: the caller's call is over.
     if (!this.gone) void this.deps.rest.hangup(this.info.channelId, { reason: 'normal' }).catch(() => undefined);
     this.leftOnPurpose = true;
     void this.destroyBridge();
-    this.finishBridge({ by: 'transfer', transferTo: this.transfer ?? 'transfer' });
-  }
-
-  private onTransfer(event: AriEvent): void {
-    const bridge = event.bridge as { id?: string } | undefined;
-    if (!this.bridgeId || bridge?.id !== this.bridgeId) return;
-    const exten = typeof event.exten === 'string' ? event.exten : undefined;
-    const context = typeof event.context === 'string' ? event.context : undefined;
-    this.transfer = exten ? `${exten}${context ? `@${context}` : ''}` : event.type === 'BridgeAttendedTransfer' ? 'attended transfer' : 'transfer';
-    this.log.info({ transfer: this.transfer }, 'answering phone transferred the caller');
+    this.finishBridge({ by: 'transfer', transferTo: this.transfers.to ?? 'transfer' });
   }
 
   private callerLeft(by: 'caller' | 'transfer'): void {
     if (this.gone) return;
     this.gone = true;
-    const transferred = by === 'transfer' || this.transfer !== null;
+    const transferred = by === 'transfer' || this.transfers.to !== null;
     this.log.info({ by: transferred ? 'transfer' : 'caller' }, 'caller left');
     if (this.winner && !this.bridged) return; // bridging in progress: onLegAnswered cleans up
     if (this.winner) {
       // Bridged: a transfer hands the caller on, the phone drops out by itself; a hangup ends the call.
-      if (this.replacement) void this.deps.rest.hangup(this.replacement, { reason: 'normal' }).catch(() => undefined);
-      else if (!transferred) void this.hangupLeg(this.winner, 'caller-gone');
+      if (this.transfers.replacement) void this.deps.rest.hangup(this.transfers.replacement, { reason: 'normal' }).catch(() => undefined);
+      else if (!transferred) void this.attempt.hangup(this.winner, 'caller-gone');
       void this.destroyBridge();
-      return this.finishBridge(transferred ? { by: 'transfer', transferTo: this.transfer ?? 'dialplan' } : { by: 'caller' });
+      return this.finishBridge(transferred ? { by: 'transfer', transferTo: this.transfers.to ?? 'dialplan' } : { by: 'caller' });
     }
     this.cancelRinging('caller-gone');
   }
 
   private onWinnerGone(): void {
     if (this.bridgeEnd || !this.bridged) return; // before the bridge, onLegAnswered sees leg.ended
-    if (this.replacement) return; // transferred: the phone left, the caller talks to the target
-    if (!this.gone && !this.transfer) void this.deps.rest.hangup(this.info.channelId, { reason: 'normal' }).catch(() => undefined);
+    if (this.transfers.replacement) return; // transferred: the phone left, the caller talks to the target
+    if (!this.gone && !this.transfers.to) void this.deps.rest.hangup(this.info.channelId, { reason: 'normal' }).catch(() => undefined);
     this.leftOnPurpose = true;
     void this.destroyBridge();
-    this.finishBridge(this.transfer ? { by: 'transfer', transferTo: this.transfer } : { by: 'callee' });
+    this.finishBridge(this.transfers.to ? { by: 'transfer', transferTo: this.transfers.to } : { by: 'callee' });
   }
 
   private finishBridge(end: BridgeEnd): void {
@@ -308,51 +257,21 @@ export class AsteriskCall implements CallControl {
   }
 
   private async destroyBridge(): Promise<void> {
-    if (!this.bridgeId) return;
+    // Once per call: the phone's hang-up and then the caller's StasisEnd both end the bridge, and
+    // a second DELETE was one REST request in eight on a real Asterisk (answered 404/409).
+    if (!this.bridgeId || this.bridgeDestroyed) return;
+    this.bridgeDestroyed = true;
     const id = this.bridgeId;
     await this.deps.rest.destroyBridge(id).catch((err) => this.log.warn({ err: (err as Error).message, bridge: id }, 'bridge destroy failed'));
   }
 
   private cancelRinging(why: 'timeout' | 'caller-gone'): void {
-    const cancelled = [...this.legs.values()].filter((leg) => !leg.ended && leg !== this.winner);
-    for (const leg of cancelled) void this.hangupLeg(leg, why);
-    this.checkAttempt();
-    // Legs whose end is never reported (a lost socket) must not hold the call: settle after a grace.
-    // Only the legs cancelled here: by then the next step may be ringing legs of its own, which
-    // this timer once failed as "cancelled" (found on a real Asterisk: a forwarding number that
-    // answered 3 s into its step lost the call to voicemail).
-    setTimeout(() => {
-      for (const leg of cancelled) if (!leg.ended) leg.fail(leg.ours === 'timeout' ? 'no-answer' : 'cancelled', null, 'end not reported');
-      this.checkAttempt();
-    }, LEG_END_GRACE_MS).unref();
+    this.attempt.cancel(why, this.winner, () => this.checkAttempt());
   }
 
-  private async hangupLeg(leg: AriLeg, why: 'timeout' | 'answered-elsewhere' | 'caller-gone' | 'shutdown'): Promise<void> {
-    if (leg.ended) return;
-    leg.ours ??= why;
-    if (!leg.wasOriginated) return; // the originate response will see `ours` and hang up then
-    const reason = why === 'answered-elsewhere' ? 'answered_elsewhere' : 'normal';
-    await this.deps.rest.hangup(leg.channelId, { reason }).catch((err) => this.log.warn({ err: (err as Error).message, leg: leg.spec.key }, 'leg hangup failed'));
-  }
-
-  /** Settle the attempt once every leg has ended (or the winner was bridged). */
+  /** Settle the attempt once every leg has ended (a winner settles it itself, once bridged). */
   private checkAttempt(): void {
-    if (!this.attemptDone || this.winner) return;
-    if ([...this.legs.values()].some((l) => !l.ended)) return;
-    const legs = this.outcomes();
-    if (this.gone) return this.settle({ kind: 'caller-gone', legs });
-    if (legs.length > 0 && legs.every((l) => l.result === 'failed')) return this.settle({ kind: 'failed', legs, reason: 'every originate failed' });
-    this.settle({ kind: 'unanswered', legs });
-  }
-
-  private settle(outcome: AttemptOutcome): void {
-    const done = this.attemptDone;
-    this.attemptDone = null;
-    done?.(outcome);
-  }
-
-  private outcomes() {
-    return [...this.legs.values()].map((l) => l.outcome());
+    if (!this.winner) this.attempt.settleIfAllEnded(this.gone);
   }
 
   waitBridgeEnd(): Promise<BridgeEnd> {
@@ -365,79 +284,60 @@ export class AsteriskCall implements CallControl {
     await this.deps.rest.continueInDialplan(this.info.channelId, this.deps.voicemailContext, mailbox, 1);
   }
 
-  async hangup(reason: 'no-route' | 'normal'): Promise<void> {
+  async hangup(reason: 'no-route' | 'normal' | 'rejected'): Promise<void> {
     this.leftOnPurpose = true;
-    // Q.850 3 "no route to destination" for a call nobody can take.
-    await this.deps.rest.hangup(this.info.channelId, reason === 'no-route' ? { reasonCode: 3 } : { reason: 'normal' });
+    // Q.850 3 "no route to destination" for a call nobody can take; 21 "call rejected" for a blocked caller.
+    await this.deps.rest.hangup(this.info.channelId, reason === 'no-route' ? { reasonCode: 3 } : reason === 'rejected' ? { reasonCode: 21 } : { reason: 'normal' });
   }
 
   /** Our ids on Asterisk, kept in the store so a restarted controller can find this call again. */
   snapshot(): AsteriskSnapshot {
-    return {
-      legs: [...this.legs.values()].map((l) => ({ key: l.spec.key, channelId: l.channelId, user: l.spec.user, device: l.spec.device })),
-      winner: this.winner ? { key: this.winner.spec.key, channelId: this.winner.channelId } : null,
-      bridgeId: this.bridgeId,
-    };
+    return snapshotOf(this.attempt.values(), this.winner, this.bridgeId);
   }
 
-  /**
-   * After a WebSocket gap, events were lost (Asterisk does not replay them: trace g). Compare with
-   * what Asterisk holds now: legs that vanished have ended, a leg that is Up in our app answered,
-   * a caller that vanished hung up. `takenAt` is when the snapshot was asked for: a call or leg
-   * that came into being after it is simply not in it, and is left alone.
-   */
+  /** After a WebSocket gap: settle what happened meanwhile (recovery.ts decides, this carries it out). */
   resync(live: ReadonlyMap<string, { state?: string }>, inApp: ReadonlySet<string>, takenAt: number): void {
-    if (this.createdAt > takenAt) return;
-    if (!live.has(this.info.channelId)) return this.callerLeft(this.transfer ? 'transfer' : 'caller');
-    if (this.winner) {
-      if (!live.has(this.winner.channelId)) {
-        this.winner.destroyed(null);
+    const view = { callerId: this.info.channelId, createdAt: this.createdAt, transferring: this.transfers.to !== null, winner: this.winner, legs: this.attempt.values() };
+    for (const a of resyncActions(view, live, inApp, takenAt)) {
+      if (a.do === 'caller-left') this.callerLeft(a.by);
+      else if (a.do === 'winner-gone') {
+        this.winner!.destroyed(null);
         this.onWinnerGone();
-      }
-      return;
+      } else if (a.do === 'leg-ended') a.leg.fail(a.result, null, 'ended while the event connection was down');
+      else if (a.do === 'leg-answered') {
+        this.log.info({ leg: a.leg.spec.key }, 'leg answered while the event connection was down');
+        void this.onLegAnswered(a.leg);
+      } else if (a.do === 'leg-ringing') this.log.debug({ leg: a.leg.spec.key, state: a.state, inApp: a.inApp }, 'leg still ringing after resync');
+      else this.checkAttempt();
     }
-    for (const leg of this.legs.values()) {
-      if (leg.ended || !leg.wasOriginated || leg.originatedAt > takenAt) continue;
-      const ch = live.get(leg.channelId);
-      if (!ch) leg.fail(leg.ours === 'timeout' ? 'no-answer' : leg.ours ? 'cancelled' : 'failed', null, 'ended while the event connection was down');
-      else if (ch.state === 'Up' && inApp.has(leg.channelId)) {
-        this.log.info({ leg: leg.spec.key }, 'leg answered while the event connection was down');
-        void this.onLegAnswered(leg);
-      } else this.log.debug({ leg: leg.spec.key, state: ch.state, inApp: inApp.has(leg.channelId) }, 'leg still ringing after resync');
-    }
-    this.checkAttempt();
   }
 
-  /**
-   * Take over a call a previous controller left (restart) from its stored snapshot: a bridged call
-   * is tracked to its end; a ringing call's legs are hung up so the session can take the final action.
-   */
+  /** Take over a call a previous controller left (restart) from its stored snapshot. */
   adopt(snap: AsteriskSnapshot, phase: 'ringing' | 'bridged' | 'final', live: ReadonlyMap<string, unknown>): void {
     this.leftOnPurpose = phase === 'final';
-    if (phase === 'bridged' && snap.winner && snap.bridgeId) {
-      const winner = new AriLeg({ key: snap.winner.key, user: null, device: 'desk', rule: 'number-user', callerId: null }, snap.winner.channelId);
-      winner.originated();
-      winner.answer();
-      this.winner = winner;
-      this.bridgeId = snap.bridgeId;
+    const plan = adoption(snap, phase, live);
+    if (plan.kind === 'bridged') {
+      this.winner = plan.winner;
+      this.bridgeId = plan.bridgeId;
       this.bridged = true;
-      this.deps.register(winner.channelId, this);
-      this.deps.register(snap.bridgeId, this);
-      if (!live.has(winner.channelId)) this.onWinnerGone();
+      this.deps.register(plan.winner.channelId, this);
+      this.deps.register(plan.bridgeId, this);
+      if (plan.winnerGone) this.onWinnerGone();
       return;
     }
-    for (const leg of snap.legs) if (live.has(leg.channelId)) void this.deps.rest.hangup(leg.channelId, { reason: 'normal' }).catch(() => undefined);
-    if (snap.bridgeId) void this.deps.rest.destroyBridge(snap.bridgeId).catch(() => undefined);
+    for (const id of plan.hangup) void this.deps.rest.hangup(id, { reason: 'normal' }).catch(() => undefined);
+    if (plan.destroyBridge) void this.deps.rest.destroyBridge(plan.destroyBridge).catch(() => undefined);
   }
 
   setLogContext(bindings: Record<string, string>): void {
-    this.logger = this.deps.log.child(bindings);
+    this.log = this.deps.log.child(bindings);
   }
 
   /** Stop routing this call's events; called by the backend when the session is over. */
   dispose(): void {
     this.deps.register(this.info.channelId, null);
     if (this.bridgeId) this.deps.register(this.bridgeId, null);
-    for (const leg of this.legs.values()) this.deps.register(leg.channelId, null);
+    for (const leg of this.attempt.values()) this.deps.register(leg.channelId, null);
   }
 }
+

@@ -49,7 +49,7 @@ export function buildBridge(legs: LegSpec[], ringSeconds: number, templates: { e
       continue;
     }
     const cid = safeCallerId(leg.callerId);
-    const vars = [`origination_uuid=${uuid}`, `leg_timeout=${seconds}`, `origination_caller_id_number=${cid}`, `origination_caller_id_name=${cid}`];
+    const vars = [`origination_uuid=${uuid}`, `leg_timeout=${seconds}`, `origination_caller_id_number=${cid}`, `origination_caller_id_name=${freeswitchCallerName(leg.callerName ?? null) ?? cid}`];
     // A withheld caller stays withheld: FreeSWITCH sends Privacy: id / a P-Asserted-Identity with it.
     if (cid === 'anonymous') vars.push('origination_privacy=hide_name:hide_number');
     parts.push(`[${vars.join(',')}]${dial}`);
@@ -57,4 +57,22 @@ export function buildBridge(legs: LegSpec[], ringSeconds: number, templates: { e
   }
   const arg = parts.length ? `{ignore_early_media=true}${parts.join(',')}` : '';
   return { arg, legs: planned, refused };
+}
+
+/** What a caller ID name may hold once made safe (src/routing/label.ts), with ' already replaced. */
+const FS_NAME_RE = /^[\p{L}\p{M}\p{Nd} .\-&:\u2019]{1,40}$/u;
+
+/**
+ * The caller ID name as a per-leg variable value. FreeSWITCH reads `[k=v,...]` through several
+ * passes of switch_separate_string (the `|` split, the `,` leg split, the variable split and the
+ * `=` split in switch_ivr_originate.c / switch_event.c), and every pass strips a pair of `'` as
+ * quotes and a `\` as an escape; a lone `'` pairs with one in ANOTHER leg's variables. No escape
+ * survives a fixed number of such passes reliably, so the apostrophe is written as U+2019 (’), the
+ * typographic apostrophe, which no pass touches. Spaces, `&`, `:`, `.` and `-` are not special
+ * there. Null when there is no name (the leg then shows the number) or it is not safe.
+ */
+export function freeswitchCallerName(name: string | null): string | null {
+  if (!name) return null;
+  const value = name.replace(/'/g, '\u2019');
+  return FS_NAME_RE.test(value) ? value : null;
 }

@@ -67,6 +67,8 @@ export class FreeswitchCall implements CallControl {
       channelId: this.uuid,
       rawCaller: data.headers['Caller-Caller-ID-Number'] ?? '',
       rawCalled: data.headers['Caller-Destination-Number'] ?? '',
+      // The caller asked for the number to be hidden (SIP Privacy: id, or a restricted PAI): withheld.
+      presentationRestricted: (data.headers['Caller-Privacy-Hide-Number'] ?? '').toLowerCase() === 'true',
     };
     // Surprises 1 and 10: the shipped dialplan sets these before `socket`, where they cost nothing;
     // the connect reply carries them. Only a dialplan without them makes us send two `set`s.
@@ -320,8 +322,9 @@ export class FreeswitchCall implements CallControl {
   /** Nothing outlives the call's socket: its events arrive on that socket only. */
   dispose(): void {}
 
-  async hangup(reason: 'no-route' | 'normal'): Promise<void> {
+  async hangup(reason: 'no-route' | 'normal' | 'rejected'): Promise<void> {
     if (this.callerGone) return;
-    await this.run('hangup', reason === 'no-route' ? 'NO_ROUTE_DESTINATION' : 'NORMAL_CLEARING');
+    // Q.850 3 for a call nobody can take, 21 (CALL_REJECTED) for a blocked caller.
+    await this.run('hangup', reason === 'no-route' ? 'NO_ROUTE_DESTINATION' : reason === 'rejected' ? 'CALL_REJECTED' : 'NORMAL_CLEARING');
   }
 }

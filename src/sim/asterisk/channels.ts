@@ -129,7 +129,8 @@ export function parseCallerId(raw: string | undefined): CallerId {
   if (lt >= 0) {
     const gt = raw.indexOf('>', lt);
     const number = shrink(raw.slice(lt + 1, gt >= 0 ? gt : undefined));
-    return { name: raw.slice(0, lt).trim().replace(/^"(.*)"$/, '$1'), number };
+    // ast_unescape_quoted then drops each backslash and keeps the character after it.
+    return { name: raw.slice(0, lt).trim().replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1'), number };
   }
   const text = raw.trim();
   if (text.startsWith('"')) return { name: text.replace(/^"([^"]*)"?.*$/, '$1'), number: '' };

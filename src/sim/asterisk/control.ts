@@ -2,13 +2,13 @@
 import { isDeviceBehaviour } from './endpoints.js';
 import { fail, int, NO_CONTENT, ok, Router, str } from './rest/router.js';
 import type { RestResponse } from './rest/router.js';
-import type { DeviceBehaviour } from './types.js';
+import type { DeviceBehaviour, PlayedBehaviour } from './types.js';
 
 /** What the control API drives (implemented by AriSimulator). */
 export interface SimControl {
   placeInboundCall(c: { from: string; to: string; callerName?: string; hangupAfterMs?: number; via?: 'local' | 'pjsip' }): Promise<{ pstnChannelId: string; channelId: string }>;
-  setDevice(dial: string, b: DeviceBehaviour): void;
-  setDefaultDevice(b: DeviceBehaviour | null): void;
+  setDevice(dial: string, b: DeviceBehaviour | PlayedBehaviour): void;
+  setDefaultDevice(b: DeviceBehaviour | PlayedBehaviour | null): void;
   hangup(channelId: string, cause?: number): Promise<void>;
   transfer(channelId: string, t: { kind: 'blind'; exten: string; context: string }): Promise<void>;
   dropWebSockets(): number;
@@ -40,7 +40,7 @@ export function controlApi(sim: SimControl): (method: string, path: string, para
       if (!b || typeof b !== 'object') return fail(400, 'expected {"dial": "...", "behaviour": {...}} or {"default": ...}');
       if ('default' in b) {
         if (b.default !== null && !isDeviceBehaviour(b.default)) return fail(400, 'invalid behaviour');
-        sim.setDefaultDevice(b.default as DeviceBehaviour | null);
+        sim.setDefaultDevice(b.default as DeviceBehaviour | PlayedBehaviour | null);
         return NO_CONTENT;
       }
       if (typeof b.dial !== 'string' || !isDeviceBehaviour(b.behaviour)) return fail(400, 'expected {"dial": "...", "behaviour": {...}}');

@@ -3,7 +3,7 @@
  * (`PJSIP/1001`, `PJSIP/+12025550111@carrier`, `Local/x@ctx`); an unknown PJSIP endpoint is unreachable,
  * like an unregistered phone in real Asterisk (HTTP 500 "Allocation failed", trace d2).
  */
-import type { DeviceBehaviour } from './types.js';
+import type { DeviceBehaviour, PlayedBehaviour } from './types.js';
 
 /** A parsed ARI `endpoint` parameter. */
 export interface DialTarget {
@@ -39,31 +39,31 @@ export function parseDialString(endpoint: string): DialTarget | undefined {
 
 /** Device behaviours keyed by dial string, with an optional default for unknown ones. */
 export class DeviceRegistry {
-  private readonly byDial = new Map<string, DeviceBehaviour>();
-  private fallback: DeviceBehaviour | null = null;
+  private readonly byDial = new Map<string, PlayedBehaviour>();
+  private fallback: PlayedBehaviour | null = null;
 
   /** Set what dialling `dial` does. */
-  set(dial: string, b: DeviceBehaviour): void {
+  set(dial: string, b: DeviceBehaviour | PlayedBehaviour): void {
     this.byDial.set(normalizeKey(dial), canonical(b));
   }
 
   /** Behaviour for dial strings nobody configured (null: PJSIP unreachable, Local per dialplan). */
-  setDefault(b: DeviceBehaviour | null): void {
+  setDefault(b: DeviceBehaviour | PlayedBehaviour | null): void {
     this.fallback = b ? canonical(b) : null;
   }
 
   /** The behaviour configured exactly for this dial string, if any. */
-  explicit(dial: string): DeviceBehaviour | undefined {
+  explicit(dial: string): PlayedBehaviour | undefined {
     return this.byDial.get(normalizeKey(dial));
   }
 
   /** The behaviour for a PJSIP dial string: explicit, else default, else unreachable. */
-  forPjsip(dial: string): DeviceBehaviour {
+  forPjsip(dial: string): PlayedBehaviour {
     return this.explicit(dial) ?? this.fallback ?? { kind: 'unreachable' };
   }
 
   /** The default behaviour (for Local strings into unknown contexts). */
-  defaultBehaviour(): DeviceBehaviour | null {
+  defaultBehaviour(): PlayedBehaviour | null {
     return this.fallback;
   }
 
@@ -80,8 +80,8 @@ export class DeviceRegistry {
 }
 
 /** `answer` with `talkMs` (the shared scenario shape) is `hangup-after-answer`. */
-function canonical(b: DeviceBehaviour): DeviceBehaviour {
-  if (b.kind === 'answer' && b.talkMs !== undefined) return { kind: 'hangup-after-answer', afterMs: b.afterMs, talkMs: b.talkMs };
+function canonical(b: DeviceBehaviour | PlayedBehaviour): PlayedBehaviour {
+  if (b.kind === 'answer' && 'talkMs' in b && b.talkMs !== undefined) return { kind: 'hangup-after-answer', afterMs: b.afterMs, talkMs: b.talkMs };
   return b;
 }
 
@@ -91,7 +91,7 @@ function normalizeKey(dial: string): string {
 }
 
 /** Type guard for a behaviour received as JSON through the control API. */
-export function isDeviceBehaviour(v: unknown): v is DeviceBehaviour {
+export function isDeviceBehaviour(v: unknown): v is DeviceBehaviour | PlayedBehaviour {
   if (!v || typeof v !== 'object') return false;
   const b = v as Record<string, unknown>;
   const kinds = ['answer', 'noanswer', 'busy', 'congestion', 'rejected', 'unreachable', 'dead-contact', 'hangup-after-answer'];

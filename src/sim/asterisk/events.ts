@@ -103,6 +103,11 @@ export class EventBus {
       this.emitter.emit('event', record);
       if (type === 'ChannelDestroyed') this.emitter.emit('channel-destroyed', record);
     }
+    // A channel that has left every app (a caller hung up by the controller after StasisEnd) is
+    // still destroyed with its cause: tests see that too, as an event delivered to nobody.
+    if (seen.size === 0 && type === 'ChannelDestroyed') {
+      this.emitter.emit('channel-destroyed', { app: '', delivered: false, event: { type, timestamp, ...body, asterisk_id: ASTERISK_ID } });
+    }
   }
 
   /** Close every socket abruptly (ari-client reconnects by itself, as after a network drop). */

@@ -18,7 +18,7 @@ import { channelRoutes } from './rest/channels.js';
 import { miscRoutes } from './rest/misc.js';
 import { Router } from './rest/router.js';
 import { AriHttpServer } from './server.js';
-import type { AriSimOptions, BridgeJson, ChannelJson, DeviceBehaviour, FailsafeEntry, OriginateRecord, VoicemailEntry } from './types.js';
+import type { AriSimOptions, BridgeJson, ChannelJson, DeviceBehaviour, FailsafeEntry, OriginateRecord, PlayedBehaviour, VoicemailEntry } from './types.js';
 
 export type { AriSimOptions, DeviceBehaviour, FailsafeEntry, OriginateRecord, SimEventRecord, VoicemailEntry } from './types.js';
 
@@ -94,7 +94,7 @@ export class AriSimulator implements SimControl {
   }
 
   /** Set what dialling `dial` does (`PJSIP/1001`, `PJSIP/+1202...@carrier`, `Local/x@ctx`). */
-  setDevice(dial: string, b: DeviceBehaviour): void {
+  setDevice(dial: string, b: DeviceBehaviour | PlayedBehaviour): void {
     this.core.devices.set(dial, b);
   }
 
@@ -109,7 +109,7 @@ export class AriSimulator implements SimControl {
   }
 
   /** Behaviour of every PJSIP dial string nobody set (null: unreachable, HTTP 500, like real Asterisk). */
-  setDefaultDevice(b: DeviceBehaviour | null): void {
+  setDefaultDevice(b: DeviceBehaviour | PlayedBehaviour | null): void {
     this.core.devices.setDefault(b);
   }
 

@@ -11,7 +11,7 @@ import { runLocalContext } from './dialplan.js';
 import { parseDialString, type DialTarget } from './endpoints.js';
 import { ariTimestamp } from './clock.js';
 import { answered } from './answer.js';
-import type { DeviceBehaviour } from './types.js';
+import type { PlayedBehaviour } from './types.js';
 
 /** Validated originate parameters. */
 export interface OriginateParams {
@@ -148,7 +148,7 @@ export function simContextSteps(exten: string, scale: number): LocalStep[] {
 }
 
 /** A device behaviour played by the ;2 half of a Local channel. */
-function behaviourSteps(b: DeviceBehaviour): LocalStep[] {
+function behaviourSteps(b: PlayedBehaviour): LocalStep[] {
   const ring = (ms: number | undefined): LocalStep[] => (ms ? [{ app: 'Ringing' }, { app: 'Wait', ms, data: String(Math.ceil(ms / 1000)) }] : []);
   switch (b.kind) {
     case 'answer': return [...ring(b.afterMs), { app: 'Answer' }];
@@ -281,7 +281,7 @@ function originatePjsip(core: SimCore, p: OriginateParams, t: DialTarget, caller
 }
 
 /** What a SIP phone does after the INVITE. */
-function playPjsip(core: SimCore, ch: SimChannel, b: DeviceBehaviour): void {
+function playPjsip(core: SimCore, ch: SimChannel, b: PlayedBehaviour): void {
   const { pbx } = core;
   const afterMs = 'afterMs' in b ? b.afterMs ?? 0 : 0;
   const ring = () => {

@@ -1,4 +1,7 @@
 /** Shared types of the ARI simulator: the channel/bridge models and the device behaviours a test sets. */
+import type { DeviceBehaviour } from '../devices.js';
+
+export type { DeviceBehaviour } from '../devices.js';
 
 /** Channel states Asterisk reports over ARI (the ones seen in the recordings). */
 export type ChannelState = 'Down' | 'Ring' | 'Ringing' | 'Up' | 'Busy';
@@ -37,17 +40,14 @@ export interface BridgeJson {
 }
 
 /**
- * What a simulated device does when dialled. `afterMs` is when it answers/refuses; with 0 (or absent
- * for `answer`) a PJSIP phone answers without sending 180 Ringing first, like an auto-answer phone.
+ * How the ARI simulator plays a device (one DeviceBehaviour type for both simulators, in
+ * ../devices.ts): `answer` with `talkMs` is played as `hangup-after-answer`, which the control
+ * API also takes. `afterMs` 0 (or absent for `answer`) answers without 180 Ringing first, like an
+ * auto-answer phone.
  */
-export type DeviceBehaviour =
-  | { kind: 'answer'; afterMs?: number; talkMs?: number }
-  | { kind: 'noanswer' }
-  | { kind: 'busy'; afterMs?: number }
-  | { kind: 'congestion'; afterMs?: number }
-  | { kind: 'rejected'; afterMs?: number }
-  | { kind: 'unreachable' }
-  | { kind: 'dead-contact' }
+export type PlayedBehaviour =
+  | Exclude<DeviceBehaviour, { kind: 'answer' }>
+  | { kind: 'answer'; afterMs?: number }
   | { kind: 'hangup-after-answer'; afterMs?: number; talkMs: number };
 
 /** Names of the dialplan contexts the simulator knows; all settable. */

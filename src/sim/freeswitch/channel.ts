@@ -18,6 +18,8 @@ export class SimChannel {
   readonly callerNumber: string;
   readonly callerName: string;
   readonly destination: string;
+  /** The caller hid the number (SIP Privacy: id): FreeSWITCH reports Caller-Privacy-Hide-Number true. */
+  readonly hideNumber: boolean;
   readonly createdUs: number;
   answerState: AnswerState = 'ringing';
   /** CHANNEL_PROGRESS was sent: FreeSWITCH marks a channel ring-ready once (CF_RING_READY). */
@@ -31,13 +33,14 @@ export class SimChannel {
   readonly vars = new Map<string, string>();
   private readonly onHangup: Array<(cause: string) => void> = [];
 
-  constructor(o: { uuid?: string; name: string; direction: 'inbound' | 'outbound'; callerNumber: string; callerName: string; destination: string }) {
+  constructor(o: { uuid?: string; name: string; direction: 'inbound' | 'outbound'; callerNumber: string; callerName: string; destination: string; hideNumber?: boolean }) {
     this.uuid = o.uuid ?? randomUUID();
     this.name = o.name;
     this.direction = o.direction;
     this.callerNumber = o.callerNumber;
     this.callerName = o.callerName;
     this.destination = o.destination;
+    this.hideNumber = o.hideNumber ?? false;
     this.createdUs = Date.now() * 1000;
     this.vars.set('direction', o.direction);
     this.vars.set('uuid', this.uuid);
@@ -100,6 +103,8 @@ export class SimChannel {
       ['Caller-Direction', this.direction],
       ['Caller-Caller-ID-Name', this.callerName],
       ['Caller-Caller-ID-Number', this.callerNumber],
+      ['Caller-Privacy-Hide-Name', this.hideNumber ? 'true' : 'false'],
+      ['Caller-Privacy-Hide-Number', this.hideNumber ? 'true' : 'false'],
       ['Caller-ANI', this.callerNumber],
       ['Caller-Destination-Number', this.destination],
       ['Caller-Unique-ID', this.uuid],

@@ -78,13 +78,14 @@ export class EslSimulator implements SimHost {
   }
 
   /** A call arrives from the carrier: its channel runs `socket <socketTarget> async full`. */
-  async placeInboundCall(o: { from: string; to: string; callerName?: string; hangupAfterMs?: number }): Promise<{ uuid: string }> {
+  async placeInboundCall(o: { from: string; to: string; callerName?: string; hangupAfterMs?: number; hideNumber?: boolean }): Promise<{ uuid: string }> {
     const ch = new SimChannel({
       name: `sofia/carrier/${o.from}@127.0.0.1`,
       direction: 'inbound',
       callerNumber: o.from,
       callerName: o.callerName ?? o.from,
       destination: o.to,
+      hideNumber: o.hideNumber ?? false,
     });
     ch.chanState = 'CS_EXECUTE';
     ch.callState = 'RINGING';

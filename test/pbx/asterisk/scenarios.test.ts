@@ -10,6 +10,13 @@ describePbx('routing scenarios on a real Asterisk (Local channels as phones)', a
   scenarioSuite(() => new RealAsteriskHarness(asterisk), {
     skip: [
       {
+        reason: 'the real-Asterisk harness has no transferAnswered helper yet (the transfer tests moved into the shared suite from a simulator-only file)',
+        tests: [
+          'given the answering phone blind-transfers the caller, then the caller stays connected to the target and the log says transferred',
+          'given a transferred call, when the target hangs up, then the caller is hung up and the call ends',
+        ],
+      },
+      {
         reason: 'the shipped voicemail.conf lets a message run 180 s (maxsecs): too long to wait for here',
         tests: ['given the caller stays on until voicemail ends by itself, then the PBX ends the call and no channel is left'],
       },

@@ -61,7 +61,7 @@ describePbx('switchboard simulate with the Docker harness scenario, on a real As
     const imported = startCli(['contacts', 'import', '--config', configFile, join(DOCKER, 'switchboard/contacts.csv')], env);
     expect(await imported.exited, imported.output()).toBe(0);
     controller = startCli(['run', '--config', configFile], { ...env, ...(process.env.SB_DEBUG_LOG ? { LOG_LEVEL: 'debug' } : {}) });
-    await waitFor(async () => (await inst.ari('GET', '/applications/switchboard')).status === 200, 20_000, 'controller connected');
+    await waitFor(async () => (await inst.ari('GET', '/applications/switchboard')).status === 200, 60_000, 'controller connected');
   }, 120_000);
 
   afterAll(async () => {

@@ -10,6 +10,21 @@ describePbx('routing scenarios on a real FreeSWITCH (loopback phones)', found, (
   scenarioSuite(() => new RealFreeswitchHarness(found as FreeswitchInstall), {
     skip: [
       {
+        reason: 'transfer by the answering phone is not built on FreeSWITCH (see test/scenarios/freeswitch.test.ts)',
+        tests: [
+          'given the answering phone blind-transfers the caller, then the caller stays connected to the target and the log says transferred',
+          'given a transferred call, when the target hangs up, then the caller is hung up and the call ends',
+        ],
+      },
+      {
+        reason:
+          'two loopback phones answering 50 ms apart race on a real FreeSWITCH: the phone meant to lose can win and its call is left up (the same race was fixed for Asterisk in the scenario; not yet for FreeSWITCH)',
+        tests: [
+          'given alice on a Switchboard call, then a skipBusy group passes her over and rings bob at once',
+          'given a least-recent group, then the member who answered last rings last, and wrap-up passes her over',
+        ],
+      },
+      {
         reason: 'a loopback originate cannot carry a newline, comma or | in the caller ID (the carrier sends it over real SIP instead)',
         tests: ['given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX'],
       },
