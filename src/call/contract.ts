@@ -7,6 +7,7 @@ import type { Device, FinalAction, Rule } from '../routing/plan.js';
 import type { DeviceState } from '../routing/availability.js';
 import type { CallRecord, LegResult } from './record.js';
 import type { Config } from '../config/schema.js';
+import type { ConfirmSpec } from '../config/confirm.js';
 
 /** An inbound call as the PBX delivered it. Caller-supplied fields are untrusted text. */
 export interface InboundCallInfo {
@@ -38,6 +39,12 @@ export interface LegSpec {
    * src/routing/label.ts; each backend escapes it for its own syntax. Desk and softphone legs only.
    */
   callerName?: string | null;
+  /**
+   * Section 8: this outside leg must press `key` within `seconds` of answering before it is
+   * bridged. Until then the caller is not answered and hears ringing; the leg hears `prompt`
+   * every 2 s. Another key, silence or a hang-up ends the leg `unconfirmed`. Absent: bridged on answer.
+   */
+  confirm?: ConfirmSpec;
 }
 
 /** A leg's result as the backend observed it. */
@@ -80,7 +87,12 @@ export interface CallControl {
   readonly callerGone: boolean;
   /** Tell the caller it is ringing (ARI ring / FreeSWITCH ring_ready), without answering. */
   indicateRinging(): Promise<void>;
-  /** Ring the legs together for ringSeconds; bridge the first answer; hang up the rest at once. */
+  /**
+   * Ring the legs together for ringSeconds; bridge the first answer (of a confirming leg: the first
+   * that pressed its key, section 8); hang up the rest at once. A confirming leg that answered in
+   * time keeps its `seconds` past the ring time: the attempt is over when no leg is ringing or
+   * confirming.
+   */
   ringAttempt(legs: LegSpec[], ringSeconds: number): Promise<AttemptOutcome>;
   /** After an answered attempt: resolves when the bridged call is over. */
   waitBridgeEnd(): Promise<BridgeEnd>;

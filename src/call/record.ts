@@ -5,8 +5,12 @@
 import type { PassedOver } from '../routing/availability.js';
 import type { Device, Rule } from '../routing/plan.js';
 
-/** A leg's result, the same word on every backend. `skipped`: not dialled, the PBX reports the device unavailable. */
-export type LegResult = 'answered' | 'no-answer' | 'busy' | 'rejected' | 'unreachable' | 'cancelled' | 'skipped' | 'failed';
+/**
+ * A leg's result, the same word on every backend. `skipped`: not dialled, the PBX reports the
+ * device unavailable. `unconfirmed`: an outside leg answered but did not press the confirmation
+ * key in time (another key, silence, or it hung up: section 8).
+ */
+export type LegResult = 'answered' | 'no-answer' | 'busy' | 'rejected' | 'unreachable' | 'cancelled' | 'unconfirmed' | 'skipped' | 'failed';
 
 export type CallOutcome = 'answered' | 'voicemail' | 'abandoned' | 'dropped' | 'blocked' | 'failed';
 

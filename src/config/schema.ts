@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { blockPatternSchema, labelSchema, scheduleSchema, whenClosedSchema } from './schedules.js';
+import { confirmSchema } from './confirm.js';
 
 export const E164_RE = /^\+[0-9]{8,15}$/;
 const e164 = z.string().regex(E164_RE, 'must be an E.164 number: "+" and 8 to 15 digits');
@@ -151,6 +152,7 @@ export const configSchema = z.strictObject({
   distributions: z.array(distributionSchema).default([]),
   schedules: z.array(scheduleSchema).default([]).describe('business hours and holidays (spec section 7)'),
   blocked: z.array(blockPatternSchema).default([]).describe('callers refused with cause 21: E.164 numbers or prefixes such as "+1900*"'),
+  confirm: confirmSchema.default({ devices: [], key: '1', seconds: 10, prompt: 'beep' }).describe('press-1 confirmation on outside legs (spec section 8)'),
   contacts: z
     .strictObject({
       lookup: z
@@ -229,3 +231,4 @@ export type RingGroup = Config['ringGroups'][number];
 export type Distribution = Config['distributions'][number];
 export type Trunk = Config['trunks'][string];
 export type { Schedule, WhenClosed } from './schedules.js';
+export type { ConfirmConfig } from './confirm.js';

@@ -5,8 +5,11 @@
 import type { FinalAction, RingStep, RoutePlan, Target } from './plan.js';
 
 /** A target with its keys in spec order: device, then endpoint or number. */
-function targetJson(t: Target): Record<string, string> {
-  return 'endpoint' in t ? { device: t.device, endpoint: t.endpoint } : { device: t.device, number: t.number };
+function targetJson(t: Target): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = 'endpoint' in t ? { device: t.device, endpoint: t.endpoint } : { device: t.device, number: t.number };
+  // Section 8's addition: a leg that must press the key before it is bridged.
+  if (t.confirm) out.confirm = true;
+  return out;
 }
 
 function stepJson(s: RingStep): Record<string, unknown> {
@@ -37,7 +40,7 @@ export function planToJson(plan: RoutePlan): Record<string, unknown> {
 }
 
 function targetText(t: Target): string {
-  return `${t.device} ${'endpoint' in t ? t.endpoint : t.number}`;
+  return `${t.device} ${'endpoint' in t ? t.endpoint : t.number}${t.confirm ? ' (confirms)' : ''}`;
 }
 
 /** The plan for people: the trace, then each step (rule, strategy, ring time, who on which device), then the final action. */

@@ -16,7 +16,10 @@ export type Rule = 'distribution' | 'number-user' | 'contact-owner' | 'also-ring
 export type Device = 'desk' | 'app' | 'mobile' | 'forward' | 'company';
 
 /** One device to ring: a SIP endpoint (dialled through `endpoints`) or a number (through the trunk). */
-export type Target = { device: Device; endpoint: string } | { device: Device; number: string };
+export type Target = ({ device: Device; endpoint: string } | { device: Device; number: string }) & {
+  /** An outside leg that must press the confirmation key before it is bridged (section 8). */
+  confirm?: true;
+};
 
 export interface Member {
   /** The user rung, or null for a forwarding / company number. */

@@ -16,6 +16,7 @@ import { numberSchedule, planClosed } from './closed.js';
 import { blockDecision, type BlockMatcher } from './blocked.js';
 import { legCallerName } from './label.js';
 import type { ScheduleOverride } from './schedule.js';
+import { markConfirming } from './confirm.js';
 
 /** What the planner needs besides the call and the config, already looked up. */
 export interface PlanContext {
@@ -35,8 +36,13 @@ export interface PlanContext {
 
 const NUMBER_DEFAULTS = numberSchema.omit({ number: true }).parse({});
 
-/** Plan the route of one inbound call (spec sections 2, 7, 9). Pure. */
+/** Plan the route of one inbound call (spec sections 2, 7, 8, 9). Pure. */
 export function planRoute(call: CallInput, config: Config, ctx: PlanContext): PlanResult {
+  const r = planChain(call, config, ctx);
+  return { ...r, plan: markConfirming(r.plan, config) };
+}
+
+function planChain(call: CallInput, config: Config, ctx: PlanContext): PlanResult {
   const trace: string[] = [];
   const avail = ctx.availability ?? {};
   const passed: PassedOver[] = [];
