@@ -19,6 +19,7 @@ import { decodeEvent, type CallEvent } from './decode.js';
 import { adoption, resyncActions, snapshotOf, type AsteriskSnapshot } from './recovery.js';
 import { TransferTracker } from './transfer.js';
 import { AttemptLegs, originateParams } from './attempt.js';
+import { presentationRestricted } from './caller-id.js';
 import type { AsteriskCallDeps as Deps } from './call-deps.js';
 
 export type { AsteriskSnapshot } from './recovery.js';
@@ -58,6 +59,7 @@ export class AsteriskCall implements CallControl {
       channelId: channel.id,
       rawCaller: String(channel.caller?.number ?? ''),
       rawCalled: String(firstArg ?? channel.dialplan?.exten ?? ''),
+      presentationRestricted: presentationRestricted(args),
     };
   }
 
