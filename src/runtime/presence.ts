@@ -66,8 +66,19 @@ export class Presence {
   private historyFailing = false;
   readonly bridged = { has: (user: string): boolean => (this.bridgedCount.get(user) ?? 0) > 0 || (this.deps.shared?.bus?.has(user) ?? false) };
 
+  /** Endpoints this node's PBX reports in use, published to the other nodes. */
+  private readonly inUse = new Set<string>();
+
   constructor(private readonly deps: PresenceDeps) {
     this.now = deps.now ?? Date.now;
+    if (deps.shared?.bus) {
+      deps.devices.onChange((endpoint, state) => {
+        const had = this.inUse.has(endpoint);
+        if (state === 'in-use') this.inUse.add(endpoint);
+        else this.inUse.delete(endpoint);
+        if (had !== this.inUse.has(endpoint)) this.publish();
+      });
+    }
   }
 
   /** Load the history (closing rows of calls the last run lost). `active`: calls this process tracks. */
@@ -102,14 +113,17 @@ export class Presence {
   }
 
   private publish(): void {
-    this.deps.shared?.bus?.publish(this.bridgedCount.keys());
+    this.deps.shared?.bus?.publish({ users: this.bridgedCount.keys(), inUse: this.inUse });
   }
 
   /** The snapshot the planner and each step of a call take. */
   availability(): Availability {
     this.view ??= historyView(this.rows);
     const devices = this.deps.devices;
-    return { dnd: this.deps.dnd(), device: (ep) => devices.get(ep), bridged: this.bridged, history: this.view, now: this.now() };
+    const bus = this.deps.shared?.bus;
+    // Section 10: a phone in use on any node counts as in use here.
+    const device = bus ? (ep: string) => (devices.get(ep) !== 'in-use' && bus.deviceInUse(ep) ? 'in-use' : devices.get(ep)) : (ep: string) => devices.get(ep);
+    return { dnd: this.deps.dnd(), device, bridged: this.bridged, history: this.view, now: this.now() };
   }
 
   /** Call `callId` was answered by `user` (from ring group `group`, when a group step rang her). */

@@ -135,8 +135,10 @@ export interface StoreHealth {
 export interface SharedPresencePort {
   /** Is `user` bridged on a call of another live node? */
   has(user: string): boolean;
-  /** This node's bridged users now (the whole set). */
-  publish(users: Iterable<string>): void;
+  /** Does another live node's PBX report this endpoint in use? */
+  deviceInUse(endpoint: string): boolean;
+  /** This node's bridged users and in-use endpoints now (the whole sets). */
+  publish(state: { users: Iterable<string>; inUse: Iterable<string> }): void;
 }
 
 export interface SwitchboardStore {

@@ -17,7 +17,7 @@ describePostgres('presence and group history shared between two nodes', () => {
   let server: RunningPostgres;
   let a: PostgresStore;
   let b: PostgresStore;
-  const presence = (s: PostgresStore) => new Presence({ answers: s.groupAnswers, dnd: () => new Set(), devices: new DeviceStates(), log: quiet, shared: { bus: s.presenceBus } });
+  const presence = (s: PostgresStore, devices = new DeviceStates()) => new Presence({ answers: s.groupAnswers, dnd: () => new Set(), devices, log: quiet, shared: { bus: s.presenceBus } });
   beforeAll(async () => {
     server = await startPostgres();
     const url = await server.createDatabase('shared_presence');
@@ -56,5 +56,18 @@ describePostgres('presence and group history shared between two nodes', () => {
     expect(historyOrder(group, pb.availability()).order).toEqual(['alice', 'bob']); // not read yet
     await pb.refreshHistory(['lr']);
     expect(historyOrder(group, pb.availability()).order).toEqual(['bob', 'alice']);
+  });
+
+  it("given a phone in use on ast1's PBX, then ast2 counts it in use too (in-use on any node counts), and idle again once it is", async () => {
+    const devicesA = new DeviceStates();
+    const pa = presence(a, devicesA);
+    const pb = presence(b);
+    await pa.start();
+    await pb.start();
+    expect(pb.availability().device?.('1003')).toBe('unknown');
+    devicesA.set('1003', 'in-use');
+    await waitFor(() => pb.availability().device?.('1003') === 'in-use', 2000, '1003 in use on ast2');
+    devicesA.set('1003', 'idle');
+    await waitFor(() => pb.availability().device?.('1003') === 'unknown', 2000, '1003 no longer in use on ast2');
   });
 });

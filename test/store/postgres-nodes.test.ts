@@ -60,14 +60,14 @@ describePostgres('PostgreSQL shared by several controllers', () => {
     const b = await PresenceBus.start(url, 'b', quiet, () => nodeTaken('b'), { heartbeatMs: 60_000, expireMs: 15_000, now: () => clock });
     try {
       const t0 = Date.now();
-      a.publish(['alice']);
+      a.publish({ users: ['alice'], inUse: [] });
       await waitFor(() => b.has('alice'), 2000, 'alice on a call on node a');
       const lag = Date.now() - t0;
       expect(lag).toBeLessThan(500);
       expect(a.has('alice')).toBe(false); // a node does not hear itself
-      a.publish([]);
+      a.publish({ users: [], inUse: [] });
       await waitFor(() => !b.has('alice'), 2000, 'alice off the call');
-      a.publish(['bob']);
+      a.publish({ users: ['bob'], inUse: [] });
       await waitFor(() => b.has('bob'), 2000, 'bob on a call');
       clock += 15_001; // node a has not been heard from for 15 s
       expect(b.has('bob')).toBe(false);

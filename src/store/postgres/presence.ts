@@ -17,13 +17,15 @@ export const PRESENCE_CHANNEL = 'switchboard_presence';
 
 interface Heard {
   users: ReadonlySet<string>;
+  inUse: ReadonlySet<string>;
   seen: number;
 }
 
 export class PresenceBus {
   private client: pg.Client | null = null;
   private readonly remote = new Map<string, Heard>();
-  private mine: string[] = [];
+  private mine: { users: string[]; inUse: string[] } = { users: [], inUse: [] };
+  private sendFailing = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private lost: string | null = null;
@@ -60,14 +62,21 @@ export class PresenceBus {
     return false;
   }
 
+  /** Does another live node's PBX report `endpoint` in use (section 10: in-use on any node counts)? */
+  deviceInUse(endpoint: string): boolean {
+    const cutoff = this.now() - this.expireMs;
+    for (const h of this.remote.values()) if (h.seen >= cutoff && h.inUse.has(endpoint)) return true;
+    return false;
+  }
+
   /** Tell `listener` when another node's set changes (the planner's snapshot is rebuilt). */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
   }
 
-  /** This node's bridged users now; published at once. */
-  publish(users: Iterable<string>): void {
-    this.mine = [...new Set(users)].sort();
+  /** This node's bridged users and in-use endpoints now; published at once. */
+  publish(state: { users: Iterable<string>; inUse: Iterable<string> }): void {
+    this.mine = { users: [...new Set(state.users)].sort(), inUse: [...new Set(state.inUse)].sort() };
     void this.send();
   }
 
@@ -127,12 +136,20 @@ export class PresenceBus {
   private async send(): Promise<void> {
     const c = this.client;
     if (!c) return;
-    const payload = JSON.stringify({ node: this.node, users: this.mine });
-    await c.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, payload]).catch(() => undefined);
+    const payload = JSON.stringify({ node: this.node, ...this.mine });
+    try {
+      await c.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, payload]);
+      this.sendFailing = false;
+    } catch (err) {
+      // A NOTIFY payload is limited to 8000 bytes: past that the others stop hearing this node
+      // and, 15 s later, count nobody here as on a call. Say so once.
+      if (!this.sendFailing) this.log.warn({ err: (err as Error).message, bytes: payload.length }, 'presence not published to the other nodes');
+      this.sendFailing = true;
+    }
   }
 
   private heard(payload: string): void {
-    let msg: { node?: unknown; users?: unknown };
+    let msg: { node?: unknown; users?: unknown; inUse?: unknown };
     try {
       msg = JSON.parse(payload) as typeof msg;
     } catch {
@@ -140,8 +157,9 @@ export class PresenceBus {
     }
     if (typeof msg.node !== 'string' || msg.node === this.node || !Array.isArray(msg.users)) return;
     const users = new Set(msg.users.filter((u): u is string => typeof u === 'string'));
+    const inUse = new Set(Array.isArray(msg.inUse) ? msg.inUse.filter((u): u is string => typeof u === 'string') : []);
     const before = this.remote.get(msg.node);
-    this.remote.set(msg.node, { users, seen: this.now() });
+    this.remote.set(msg.node, { users, inUse, seen: this.now() });
     if (!before || !sameSet(before.users, users)) for (const l of this.listeners) l();
   }
 }
