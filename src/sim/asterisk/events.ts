@@ -26,10 +26,20 @@ export class EventBus {
 
   constructor(readonly emitter: EventEmitter) {}
 
-  /** Attach a socket to the apps named in `?app=`. */
+  /**
+   * Attach a socket to the apps named in `?app=`. As Asterisk does (res/stasis/app.c app_update,
+   * seen on the real 22.10.1 in test/pbx/multinode/app-replaced.test.ts): a socket for an app that
+   * already has one replaces it; the old one gets `ApplicationReplaced` and none of the app's
+   * events from then on.
+   */
   attach(ws: WebSocket, apps: string[], subscribeAll: boolean): void {
     for (const app of apps) {
       const entry = this.apps.get(app) ?? { sockets: new Set<WebSocket>(), subscribeAll: false };
+      for (const old of entry.sockets) {
+        if (old !== ws && old.readyState === 1) old.send(JSON.stringify({ type: 'ApplicationReplaced', timestamp: ariTimestamp(), application: app, asterisk_id: ASTERISK_ID }));
+      }
+      entry.sockets.clear();
+      entry.subscribeAll = false;
       entry.sockets.add(ws);
       entry.subscribeAll = entry.subscribeAll || subscribeAll;
       this.apps.set(app, entry);

@@ -74,6 +74,8 @@ export const eventModels = {
   DeviceStateChanged: ev('DeviceStateChanged', { device_state: ['DeviceState', true] }),
   EndpointStateChange: ev('EndpointStateChange', { endpoint: ['Endpoint', true] }),
   BridgeDestroyed: ev('BridgeDestroyed', { bridge: ['Bridge', true] }),
+  // Sent to the old WebSocket of an app when another one subscribes to it (section 10).
+  ApplicationReplaced: ev('ApplicationReplaced', {}),
   BridgeBlindTransfer: ev('BridgeBlindTransfer', {
     channel: ['Channel', true], replace_channel: ['Channel'], transferee: ['Channel'], exten: ['string', true], context: ['string', true],
     result: ['string', true], is_external: ['boolean', true], bridge: ['Bridge'],
