@@ -37,12 +37,14 @@ export const runCommand: Command = async (argv, io) => {
   // /healthz answers (red) and signals are heard from the start: a controller started before its
   // PBX waits for it, retrying, and can still be stopped meanwhile.
   const controller = await Controller.create({ loaded, log });
+  let stopping = false;
   const listen = loaded.config.http?.listen ?? '127.0.0.1:9464';
   const obs = await startObservability(listen, controller.metrics, {
     connected: () => controller.backend.isConnected(),
     reason: () => controller.disconnectedReason(),
     activeCalls: () => controller.activeCalls,
     configGeneration: () => controller.configGeneration,
+    stopping: () => stopping,
   }).catch((err: Error) => {
     // Metrics are worth having, not worth refusing calls for.
     log.error({ listen, err: err.message }, 'observability endpoint not started');
@@ -65,7 +67,6 @@ export const runCommand: Command = async (argv, io) => {
   process.on('SIGHUP', () => void reload('SIGHUP'));
 
   const exited = new Promise<number>((done) => {
-    let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;

@@ -9,6 +9,11 @@ export interface HealthSource {
   reason?(): string | null;
   activeCalls(): number;
   configGeneration(): number;
+  /**
+   * True once the controller is stopping (draining): /healthz turns red at once, so that a SIP
+   * proxy in front of several nodes (deploy/kamailio/health-watch.sh) stops sending it calls.
+   */
+  stopping?(): boolean;
 }
 
 /** Start the endpoint on `listen` ("host:port"); resolves with the bound address. */
@@ -23,9 +28,12 @@ export async function startObservability(listen: string, metrics: Metrics, healt
           return res.end(body);
         }
         if (req.method === 'GET' && req.url === '/healthz') {
-          const ok = health.connected();
+          const connected = health.connected();
+          const stopping = health.stopping?.() ?? false;
+          const ok = connected && !stopping;
+          const reason = stopping ? 'stopping: draining calls in progress' : (health.reason?.() ?? null);
           res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ status: ok ? 'ok' : 'pbx-disconnected', pbxConnected: ok, ...(ok ? {} : { reason: health.reason?.() ?? null }), activeCalls: health.activeCalls(), configGeneration: health.configGeneration() }));
+          return res.end(JSON.stringify({ status: ok ? 'ok' : stopping ? 'stopping' : 'pbx-disconnected', pbxConnected: connected, ...(ok ? {} : { reason }), activeCalls: health.activeCalls(), configGeneration: health.configGeneration() }));
         }
         res.writeHead(404).end();
       } catch {
