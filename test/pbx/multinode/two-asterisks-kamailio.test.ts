@@ -1,0 +1,163 @@
+/**
+ * Scale-out on this machine (spec section 10, issue 19): Kamailio (the shipped config and its
+ * health watcher) in front of two real Asterisks, a `switchboard run` beside each, a SIPp carrier
+ * sending to Kamailio and a SIPp desk phone registered on both. In order, on one site:
+ *   calls spread over both nodes; one Asterisk stopped mid-run loses no new call and its open
+ *   call ends `failed` 30 s later; started again, it takes calls again; a controller stopped
+ *   while its Asterisk runs takes its node out and no call lands in a fail-safe route; every call
+ *   placed has exactly one call-log row.
+ * Bounded: every wait has a deadline, and the whole file takes about two minutes.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Store } from '../../../src/store/index.js';
+import { waitFor } from '../../support/wait.js';
+import { describePbx, locateAsterisk } from '../support/locate.js';
+import { locateKamailio, locateSipp } from '../kamailio/locate.js';
+import { AriObserver } from '../asterisk/observer.js';
+import { Cluster, SITE_NUMBER, type LoggedCall } from './cluster.js';
+
+const asterisk = locateAsterisk();
+const kamailio = locateKamailio();
+const sipp = locateSipp();
+const missing = [asterisk, kamailio, sipp].find((x) => 'missing' in x);
+
+const CONFIG = () => ({
+  company: { name: 'Acme', phone: '+12025550100', voicemail: '9000' },
+  users: [{ id: 'alice', name: 'Alice', extension: '1001' }],
+  numbers: [{ number: SITE_NUMBER, user: 'alice', ringSeconds: 10, unanswered: 'hangup', forwardToCompany: false }],
+  endpoints: { asterisk: 'PJSIP/{endpoint}' },
+  trunks: { default: { asterisk: 'PJSIP/{number}@carrier' } },
+});
+
+// The scenarios build on each other (one site, one story): a retry would replay a step on a site
+// that has moved on, so none is retried.
+const once = (timeout = 60_000) => ({ retry: 0, timeout });
+
+const byNode = (calls: LoggedCall[]) => calls.reduce<Record<string, number>>((m, c) => ({ ...m, [c.node]: (m[c.node] ?? 0) + 1 }), {});
+
+describePbx('two Asterisks behind Kamailio, a controller beside each', missing ?? {}, () => {
+  if (missing) return;
+  const site = new Cluster(asterisk as Exclude<typeof asterisk, { missing: string }>, kamailio as Exclude<typeof kamailio, { missing: string }>, CONFIG);
+  const placed: string[] = [];
+  let observer2: AriObserver;
+
+  beforeAll(async () => {
+    await site.start();
+    observer2 = await AriObserver.connect(site.nodes[1]!.ast);
+  }, 150_000);
+
+  afterAll(async () => {
+    observer2?.close();
+    await site.stop();
+  }, 60_000);
+
+  /** Place calls through Kamailio and wait until each is over; returns SIPp's exit code. */
+  async function place(n: number, opts: { talkMs?: number; port?: number } = {}): Promise<{ callers: string[]; code: number | null }> {
+    const callers = site.callers(n);
+    placed.push(...callers);
+    const b = site.carrier(callers, { talkMs: opts.talkMs ?? 300, port: opts.port ?? site.carrierPorts[0]!, rate: 2 });
+    const code = await Promise.race([b.done, new Promise<'late'>((r) => setTimeout(() => r('late'), 60_000))]);
+    if (code === 'late') throw new Error(`SIPp carrier still running after 60 s\n${site.kam.logTail(20)}`);
+    return { callers, code };
+  }
+
+  /** Wait until every caller's call has ended in some controller's log. */
+  const ended = (callers: string[], ms = 20_000) =>
+    waitFor(() => {
+      const calls = site.callsOf(callers);
+      return calls.length >= callers.length && calls.every((c) => c.outcome) && calls;
+    }, ms, `${callers.length} calls ended in the controllers' logs`);
+
+  it('given both nodes up, then calls spread over both, alternating, and each is answered', once(), async () => {
+    const { callers, code } = await place(6);
+    expect(code).toBe(0);
+    const calls = await ended(callers);
+    expect(calls.map((c) => c.outcome)).toEqual(Array(6).fill('answered'));
+    expect(byNode(calls)).toEqual({ ast1: 3, ast2: 3 });
+  });
+
+  it('given one Asterisk killed mid-run, then no new call is lost, and its open call ends failed 30 s later', once(120_000), async () => {
+    const [ast1, ast2] = site.nodes as [typeof site.nodes[0], typeof site.nodes[0]];
+    // Two long calls, one on each node (round robin).
+    const long = site.callers(2);
+    placed.push(...long);
+    const talking = site.carrier(long, { talkMs: 40_000, port: site.carrierPorts[1]!, rate: 5 });
+    const up = await waitFor(() => {
+      const calls = site.callsOf(long);
+      return calls.length === 2 && calls;
+    }, 15_000, 'both long calls taken');
+    expect(byNode(up)).toEqual({ ast1: 1, ast2: 1 });
+    // Bridged (talking), not still ringing: a ringing call would end by its own ring time.
+    await waitFor(async () => {
+      const r = await ast1.ast.ari('GET', '/bridges');
+      return r.status === 200 && (r.body as { channels: string[] }[]).some((b) => b.channels.length === 2);
+    }, 10_000, 'the call on ast1 bridged');
+    const haltedAt = Date.now();
+    // Killed: a node that dies says nothing (a clean stop would hang its calls up itself).
+    await ast1.ast.halt('SIGKILL');
+
+    // New calls right away: the first may still be sent to ast1 (no probe yet) and must fail over.
+    const { callers, code } = await place(4);
+    expect(code).toBe(0);
+    const calls = await ended(callers);
+    expect(calls.map((c) => [c.node, c.outcome])).toEqual(Array(4).fill(['ast2', 'answered']));
+    await site.kam.waitNode(ast1.ast.sipPort, 'D', 10_000).catch(() => site.kam.waitNode(ast1.ast.sipPort, 'I', 1000));
+
+    // The call that was on ast1: its controller closes it once its PBX has been gone 30 s.
+    const lost = await waitFor(() => site.logged(ast1).find((c) => c.from && long.includes(c.from) && c.outcome), 45_000, 'the call on ast1 closed');
+    expect(lost.outcome).toBe('failed');
+    expect(Date.now() - haltedAt).toBeGreaterThanOrEqual(29_000);
+    // The call on ast2 talks to its end.
+    const other = await waitFor(() => site.logged(ast2).find((c) => c.from && long.includes(c.from) && c.outcome), 20_000, 'the call on ast2 over');
+    expect(other.outcome).toBe('answered');
+    talking.kill();
+  });
+
+  it('given that Asterisk started again, then its controller reconnects and calls reach it again', once(90_000), async () => {
+    const ast1 = site.nodes[0]!;
+    await ast1.ast.resume();
+    await site.register(ast1);
+    await site.kam.waitNode(ast1.ast.sipPort, 'A', 30_000);
+    const { callers, code } = await place(4);
+    expect(code).toBe(0);
+    const calls = await ended(callers);
+    expect(calls.every((c) => c.outcome === 'answered')).toBe(true);
+    expect(byNode(calls)).toEqual({ ast1: 2, ast2: 2 });
+  });
+
+  it('given a controller stopped while its Asterisk runs, then its node is taken out and no call lands in the fail-safe route', once(90_000), async () => {
+    const [ast1, ast2] = site.nodes as [typeof site.nodes[0], typeof site.nodes[0]];
+    const stopping = site.stopController(ast2);
+    // Calls while it drains and after it is gone: ast2 hands them back to Kamailio (503), which
+    // sends them to ast1, until the watcher has disabled ast2.
+    const { callers, code } = await place(6);
+    expect(await stopping).toBe(0);
+    expect(code).toBe(0);
+    const calls = await ended(callers);
+    expect(calls.map((c) => [c.node, c.outcome])).toEqual(Array(6).fill(['ast1', 'answered']));
+    await site.kam.waitNode(ast2.ast.sipPort, 'D', 10_000);
+    expect([...observer2.failsafe]).toEqual([]);
+    const after = await place(2);
+    expect(after.code).toBe(0);
+    expect((await ended(after.callers)).map((c) => c.node)).toEqual(['ast1', 'ast1']);
+    void ast1;
+  });
+
+  it('given every call placed, then the call logs of both nodes hold exactly one row for each', once(), async () => {
+    for (const n of site.nodes) await site.stopController(n);
+    const rows = [];
+    for (const n of site.nodes) {
+      const store = await Store.open(n.dbFile);
+      try {
+        rows.push(...(await store.calls.list({ limit: 10_000 })).map((r) => ({ node: n.name, from: r.from, outcome: r.outcome })));
+      } finally {
+        await store.close();
+      }
+    }
+    const count = new Map<string, number>();
+    for (const r of rows) count.set(r.from ?? '', (count.get(r.from ?? '') ?? 0) + 1);
+    expect(placed.filter((c) => count.get(c) !== 1)).toEqual([]);
+    expect(rows.length).toBe(placed.length);
+    expect(rows.filter((r) => r.outcome === 'failed')).toHaveLength(1);
+  });
+});
