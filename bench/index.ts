@@ -7,11 +7,13 @@ const PARTS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   load: () => import('./load.js'),
   import: () => import('./import.js'),
   real: () => import('./real.js'),
+  multinode: () => import('./multinode.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
-  // `real` needs the PBXs built by scripts/pbx/ and runs for many minutes: only when named.
-  const names = argv.length > 0 ? argv : Object.keys(PARTS).filter((n) => n !== 'real');
+  // `real` and `multinode` need the PBXs built by scripts/pbx/ (and Kamailio, SIPp) and run for
+  // many minutes: only when named.
+  const names = argv.length > 0 ? argv : Object.keys(PARTS).filter((n) => n !== 'real' && n !== 'multinode');
   const unknown = names.filter((n) => !(n in PARTS));
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown part ${unknown.join(', ')}; parts: ${Object.keys(PARTS).join(', ')}\n`);

@@ -71,6 +71,7 @@ export class AsteriskInstance {
   }
 
   get dir(): string { return this.layout.dir; }
+  get pid(): number | undefined { return this.proc.pid; }
   get ariUrl(): string { return `http://127.0.0.1:${this.layout.httpPort}`; }
   get ariUser(): string { return 'switchboard'; }
   get ariPassword(): string { return this.layout.ariPassword; }

@@ -78,6 +78,8 @@ export class KamailioInstance {
     private readonly keep: boolean,
   ) {}
 
+  /** Kamailio's main process: its workers share its process group. */
+  get pid(): number | undefined { return this.main.proc.pid; }
   get ctl(): string { return `unix:${join(this.dir, 'kamailio_ctl')}`; }
   get dispatcherList(): string { return join(this.dir, 'dispatcher.list'); }
   /** The dispatcher URI of a node. */

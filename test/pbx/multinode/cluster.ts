@@ -50,13 +50,20 @@ export class Cluster {
   private readonly batches = new Set<{ kill: () => void; done: Promise<number | null> }>();
   private nextCaller = 0;
 
-  constructor(private readonly asterisk: AsteriskInstall, private readonly kamailio: KamailioInstall, private readonly config: (node: string) => object) {}
+  constructor(
+    private readonly asterisk: AsteriskInstall,
+    private readonly kamailio: KamailioInstall,
+    private readonly config: (node: string) => object,
+    /** How many nodes (default 2), when the desk phone answers (ms), the controllers' LOG_LEVEL. */
+    private readonly opts: { nodes?: number; answerMs?: number; logLevel?: string } = {},
+  ) {}
 
   async start(): Promise<void> {
     const kamPort = await freeUdpPort();
     for (let i = 0; i < 3; i++) this.carrierPorts.push(await freeUdpPort());
     const passwords = { '1001': `pw-${Math.random().toString(36).slice(2)}` };
-    for (const name of ['ast1', 'ast2']) {
+    for (let i = 1; i <= (this.opts.nodes ?? 2); i++) {
+      const name = `ast${i}`;
       // The trunk is identified by Kamailio's address: the carriers reach Asterisk only through it.
       const ast = await AsteriskInstance.start(this.asterisk, { sipPhones: passwords, carrierSourcePort: kamPort });
       const node: Node = { name, ast, healthPort: await freeTcpPort(), configFile: join(this.dir, `${name}.yaml`), dbFile: join(this.dir, `${name}.db`), controller: null };
@@ -70,7 +77,7 @@ export class Cluster {
     // One desk phone (1001, answers after 200 ms) registered on both Asterisks.
     const sipp = new Sipp(this.dir, this.nodes[0]!.ast);
     this.phones.push(sipp);
-    const phone = await sipp.phone('answer', 200);
+    const phone = await sipp.phone('answer', this.opts.answerMs ?? 200);
     for (const n of this.nodes) await this.register(n, phone.port, passwords['1001']);
     this.phonePort = phone.port;
     this.password = passwords['1001'];
@@ -97,7 +104,7 @@ export class Cluster {
       asterisk: { url: n.ast.ariUrl, username: n.ast.ariUser, password: n.ast.ariPassword, app: 'switchboard', requestTimeoutMs: 3000 },
       http: { listen: `127.0.0.1:${n.healthPort}` },
     }));
-    n.controller = startCli(['run', '--config', n.configFile], { SWITCHBOARD_DRAIN_MS: '5000' });
+    n.controller = startCli(['run', '--config', n.configFile], { SWITCHBOARD_DRAIN_MS: '5000', ...(this.opts.logLevel ? { LOG_LEVEL: this.opts.logLevel } : {}) });
     const c = n.controller;
     await waitFor(() => c.output().includes('controller started'), 30_000, `controller ${n.name} started; output:\n${c.output()}`);
   }
@@ -122,20 +129,20 @@ export class Cluster {
    * `talkMs` once answered. Resolves with SIPp's exit code once every call is over (0: all
    * answered and ended with a 200 to the BYE).
    */
-  carrier(callers: string[], opts: { talkMs: number; rate?: number; port: number; to?: string }): { done: Promise<number | null>; kill: () => void } {
+  carrier(callers: string[], opts: { talkMs: number; rate?: number; port: number; to?: string; extra?: string[] }): { done: Promise<number | null>; kill: () => void; pid?: number } {
     const inf = join(this.dir, `callers-${callers[0]}.csv`);
     writeFileSync(inf, ['SEQUENTIAL', ...callers].join('\n') + '\n');
     const log = join(this.dir, `carrier-${callers[0]}.log`);
     const proc = spawn(process.env.SWITCHBOARD_SIPP ?? 'sipp', [
       `127.0.0.1:${this.kam.sipPort}`, '-sf', SCENARIO, '-inf', inf, '-s', opts.to ?? SITE_NUMBER,
       '-i', '127.0.0.1', '-p', String(opts.port), '-m', String(callers.length), '-r', String(opts.rate ?? 2), '-d', String(opts.talkMs),
-      '-mi', '127.0.0.1', '-timeout', '120s', '-nostdin', '-trace_msg', '-message_file', log, '-trace_err', '-error_file', `${log}.err`,
-    ], { detached: true, stdio: 'ignore' });
+      '-mi', '127.0.0.1', '-timeout', '120s', '-nostdin', ...(opts.extra ?? ['-trace_msg', '-message_file', log]), '-trace_err', '-error_file', `${log}.err`,
+    ], { detached: true, stdio: 'ignore', cwd: this.dir });
     const done = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     const kill = () => {
       if (proc.pid) try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ }
     };
-    const b = { kill, done };
+    const b = { kill, done, pid: proc.pid };
     this.batches.add(b);
     void done.then(() => this.batches.delete(b));
     return b;

@@ -15,6 +15,8 @@ import { describePbx, locateAsterisk } from '../support/locate.js';
 import { locateKamailio, locateSipp } from '../kamailio/locate.js';
 import { AriObserver } from '../asterisk/observer.js';
 import { Cluster, SITE_NUMBER, type LoggedCall } from './cluster.js';
+import { freeUdpPort } from '../asterisk/instance.js';
+import { createSocket } from 'node:dgram';
 
 const asterisk = locateAsterisk();
 const kamailio = locateKamailio();
@@ -67,6 +69,34 @@ describePbx('two Asterisks behind Kamailio, a controller beside each', missing ?
       const calls = site.callsOf(callers);
       return calls.length >= callers.length && calls.every((c) => c.outcome) && calls;
     }, ms, `${callers.length} calls ended in the controllers' logs`);
+
+  it('given a source not on the allow list, or a number not of the site, then 403 and no call', once(), async () => {
+    const stranger = await freeUdpPort();
+    const refused = site.callers(2);
+    const a = site.carrier([refused[0]!], { talkMs: 100, port: stranger });
+    const b = site.carrier([refused[1]!], { talkMs: 100, port: site.carrierPorts[0]!, to: '+4930123456' });
+    // The scenario counts a refusal as a failed call: exit status 1.
+    expect(await a.done).toBe(1);
+    expect(await b.done).toBe(1);
+    expect(site.kam.logTail(50)).toMatch(/refused INVITE for '\+4930123456'.*not a number of this site/);
+    expect(site.kam.logTail(50)).toMatch(new RegExp(`refused INVITE from 127\\.0\\.0\\.1:${stranger}: not an allowed carrier`));
+    expect(site.callsOf(refused)).toEqual([]);
+  });
+
+  it('given a flood from an unknown source, then pike drops it without replies, and the carrier is not blocked', once(), async () => {
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    let replies = 0;
+    sock.on('message', () => replies++);
+    const port = sock.address().port;
+    for (let i = 0; i < 300; i++) {
+      sock.send(`OPTIONS sip:127.0.0.1:${site.kam.sipPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKflood${i}\r\nFrom: <sip:x@127.0.0.1>;tag=${i}\r\nTo: <sip:127.0.0.1>\r\nCall-ID: flood-${i}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`, site.kam.sipPort, '127.0.0.1');
+    }
+    await waitFor(() => /PIKE - BLOCKing ip 127\.0\.0\.1/.test(site.kam.logTail(200)), 10_000, 'pike blocking the flood');
+    sock.close();
+    // Every reply is a 403: dropped requests get none.
+    expect(replies).toBeLessThan(300);
+  });
 
   it('given both nodes up, then calls spread over both, alternating, and each is answered', once(), async () => {
     const { callers, code } = await place(6);
