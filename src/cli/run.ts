@@ -44,6 +44,8 @@ export const runCommand: Command = async (argv, io) => {
     reason: () => controller.disconnectedReason(),
     activeCalls: () => controller.activeCalls,
     configGeneration: () => controller.configGeneration,
+    refusing: () => controller.refusingReason(),
+    store: () => ({ kind: controller.store.kind, ...controller.store.health() }),
     stopping: () => stopping,
   }).catch((err: Error) => {
     // Metrics are worth having, not worth refusing calls for.
