@@ -54,14 +54,18 @@ export class Cluster {
     private readonly asterisk: AsteriskInstall,
     private readonly kamailio: KamailioInstall,
     private readonly config: (node: string) => object,
-    /** How many nodes (default 2), when the desk phone answers (ms), the controllers' LOG_LEVEL. */
-    private readonly opts: { nodes?: number; answerMs?: number; logLevel?: string } = {},
+    /**
+     * How many nodes (default 2); the desk phones (extensions, default 1001) and when they answer
+     * (ms); the controllers' LOG_LEVEL; a PostgreSQL URL shared by every controller (each then
+     * named by `node:`), else a SQLite file per controller.
+     */
+    private readonly opts: { nodes?: number; phones?: string[]; answerMs?: number; logLevel?: string; postgres?: string } = {},
   ) {}
 
   async start(): Promise<void> {
     const kamPort = await freeUdpPort();
     for (let i = 0; i < 3; i++) this.carrierPorts.push(await freeUdpPort());
-    const passwords = { '1001': `pw-${Math.random().toString(36).slice(2)}` };
+    const passwords = Object.fromEntries((this.opts.phones ?? ['1001']).map((ext) => [ext, `pw-${ext}-${Math.random().toString(36).slice(2)}`]));
     for (let i = 1; i <= (this.opts.nodes ?? 2); i++) {
       const name = `ast${i}`;
       // The trunk is identified by Kamailio's address: the carriers reach Asterisk only through it.
@@ -74,33 +78,34 @@ export class Cluster {
       nodes: this.nodes.map((n) => ({ sipPort: n.ast.sipPort, duid: n.name, health: `http://127.0.0.1:${n.healthPort}/healthz` })),
       carrierPorts: this.carrierPorts,
     });
-    // One desk phone (1001, answers after 200 ms) registered on both Asterisks.
+    // The desk phones (answering after 200 ms by default), each registered on every Asterisk: one
+    // SIPp UAS per extension takes the calls of every node.
     const sipp = new Sipp(this.dir, this.nodes[0]!.ast);
     this.phones.push(sipp);
-    const phone = await sipp.phone('answer', this.opts.answerMs ?? 200);
-    for (const n of this.nodes) await this.register(n, phone.port, passwords['1001']);
-    this.phonePort = phone.port;
-    this.password = passwords['1001'];
+    for (const [ext, password] of Object.entries(passwords)) {
+      const phone = await sipp.phone('answer', this.opts.answerMs ?? 200);
+      this.deskPhones.push({ ext, port: phone.port, password });
+    }
+    for (const n of this.nodes) await this.register(n);
     for (const n of this.nodes) await this.startController(n);
     this.kam.watchHealth();
     for (const n of this.nodes) await this.kam.waitNode(n.ast.sipPort, 'A');
   }
 
-  private phonePort = 0;
-  private password = '';
+  private readonly deskPhones: { ext: string; port: number; password: string }[] = [];
 
-  /** REGISTER the desk phone 1001 on a node's Asterisk (again after a restart). */
-  async register(n: Node, port = this.phonePort, password = this.password): Promise<void> {
+  /** REGISTER every desk phone on a node's Asterisk (again after a restart). */
+  async register(n: Node): Promise<void> {
     const s = new Sipp(this.dir, n.ast);
     this.phones.push(s);
-    await s.register('1001', password, port);
-    await waitFor(async () => /Contact:\s+1001\//.test(await n.ast.cli('pjsip show contacts')), 10_000, `1001 registered on ${n.name}`);
+    for (const p of this.deskPhones) await s.register(p.ext, p.password, p.port);
+    await waitFor(async () => (await n.ast.cli('pjsip show contacts')).match(/Contact:\s+10\d\d\//g)?.length === this.deskPhones.length, 10_000, `the desk phones registered on ${n.name}`);
   }
 
   async startController(n: Node): Promise<void> {
     writeFileSync(n.configFile, stringify({
       ...this.config(n.name),
-      storage: { sqlite: n.dbFile },
+      ...(this.opts.postgres ? { storage: { postgres: this.opts.postgres }, node: n.name } : { storage: { sqlite: n.dbFile } }),
       asterisk: { url: n.ast.ariUrl, username: n.ast.ariUser, password: n.ast.ariPassword, app: 'switchboard', requestTimeoutMs: 3000 },
       http: { listen: `127.0.0.1:${n.healthPort}` },
     }));
@@ -146,6 +151,18 @@ export class Cluster {
     this.batches.add(b);
     void done.then(() => this.batches.delete(b));
     return b;
+  }
+
+  /** The call log as `switchboard calls --json` prints it with a node's config (every node's rows on PostgreSQL). */
+  async callLog(n: Node): Promise<{ id: string; node?: string; from: string | null; to: string; outcome: string | null; startedAt: string; answeredBy: { user: string | null } | null }[]> {
+    const c = startCli(['calls', '--json', '--config', n.configFile]);
+    const code = await c.exited;
+    if (code !== 0) throw new Error(`switchboard calls exited ${code}:\n${c.output()}`);
+    // stdout is the JSON array; log lines (stderr, JSON objects) may come around it.
+    const lines = c.output().split('\n');
+    const from = lines.findIndex((l) => l.startsWith('['));
+    const to = lines.findIndex((l, i) => i >= from && l.endsWith(']'));
+    return JSON.parse(lines.slice(from, to + 1).join('\n'));
   }
 
   /** Every call a node's controller logged so far (its own process's lines only). */

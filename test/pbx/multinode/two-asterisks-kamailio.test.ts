@@ -1,18 +1,19 @@
 /**
  * Scale-out on this machine (spec section 10, issue 19): Kamailio (the shipped config and its
- * health watcher) in front of two real Asterisks, a `switchboard run` beside each, a SIPp carrier
- * sending to Kamailio and a SIPp desk phone registered on both. In order, on one site:
- *   calls spread over both nodes; one Asterisk stopped mid-run loses no new call and its open
+ * health watcher) in front of two real Asterisks, a `switchboard run` beside each sharing one
+ * PostgreSQL, a SIPp carrier sending to Kamailio and SIPp desk phones registered on both. In
+ * order, on one site: the allow list and pike; calls spread over both nodes; round robin exact
+ * across nodes; one Asterisk killed mid-run loses no new call and its open
  *   call ends `failed` 30 s later; started again, it takes calls again; a controller stopped
  *   while its Asterisk runs takes its node out and no call lands in a fail-safe route; every call
  *   placed has exactly one call-log row.
  * Bounded: every wait has a deadline, and the whole file takes about two minutes.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Store } from '../../../src/store/index.js';
 import { waitFor } from '../../support/wait.js';
-import { describePbx, locateAsterisk } from '../support/locate.js';
-import { locateKamailio, locateSipp } from '../kamailio/locate.js';
+import { describePbx, locateAsterisk, type AsteriskInstall } from '../support/locate.js';
+import { locatePostgres, startPostgres, type PostgresInstall, type RunningPostgres } from '../../support/postgres.js';
+import { locateKamailio, locateSipp, type KamailioInstall } from '../kamailio/locate.js';
 import { AriObserver } from '../asterisk/observer.js';
 import { Cluster, SITE_NUMBER, type LoggedCall } from './cluster.js';
 import { freeUdpPort } from '../asterisk/instance.js';
@@ -21,12 +22,22 @@ import { createSocket } from 'node:dgram';
 const asterisk = locateAsterisk();
 const kamailio = locateKamailio();
 const sipp = locateSipp();
-const missing = [asterisk, kamailio, sipp].find((x) => 'missing' in x);
+const postgres = locatePostgres();
+const missing = [asterisk, kamailio, sipp, postgres].find((x) => 'missing' in x);
+
+/** The number whose distribution is a three-member round-robin group. */
+const RR_NUMBER = '+12025550300';
+const MEMBERS = ['alice', 'bob', 'carol'];
 
 const CONFIG = () => ({
   company: { name: 'Acme', phone: '+12025550100', voicemail: '9000' },
-  users: [{ id: 'alice', name: 'Alice', extension: '1001' }],
-  numbers: [{ number: SITE_NUMBER, user: 'alice', ringSeconds: 10, unanswered: 'hangup', forwardToCompany: false }],
+  users: MEMBERS.map((id, i) => ({ id, name: id, extension: `100${i + 1}` })),
+  ringGroups: [{ id: 'rr', strategy: 'round-robin', members: MEMBERS, ringSeconds: 10 }],
+  distributions: [{ id: 'sales', steps: ['rr'], unanswered: 'hangup' }],
+  numbers: [
+    { number: SITE_NUMBER, user: 'alice', ringSeconds: 10, unanswered: 'hangup', forwardToCompany: false },
+    { number: RR_NUMBER, distribution: 'sales' },
+  ],
   endpoints: { asterisk: 'PJSIP/{endpoint}' },
   trunks: { default: { asterisk: 'PJSIP/{number}@carrier' } },
 });
@@ -39,25 +50,31 @@ const byNode = (calls: LoggedCall[]) => calls.reduce<Record<string, number>>((m,
 
 describePbx('two Asterisks behind Kamailio, a controller beside each', missing ?? {}, () => {
   if (missing) return;
-  const site = new Cluster(asterisk as Exclude<typeof asterisk, { missing: string }>, kamailio as Exclude<typeof kamailio, { missing: string }>, CONFIG);
+  let site: Cluster;
+  let db: RunningPostgres;
   const placed: string[] = [];
   let observer2: AriObserver;
 
   beforeAll(async () => {
+    // One PostgreSQL shared by both controllers, each named by `node:` (spec section 10).
+    db = await startPostgres(postgres as PostgresInstall);
+    const url = await db.createDatabase('multinode');
+    site = new Cluster(asterisk as AsteriskInstall, kamailio as KamailioInstall, CONFIG, { phones: ['1001', '1002', '1003'], postgres: url });
     await site.start();
     observer2 = await AriObserver.connect(site.nodes[1]!.ast);
   }, 150_000);
 
   afterAll(async () => {
     observer2?.close();
-    await site.stop();
+    await site?.stop();
+    await db?.stop();
   }, 60_000);
 
   /** Place calls through Kamailio and wait until each is over; returns SIPp's exit code. */
-  async function place(n: number, opts: { talkMs?: number; port?: number } = {}): Promise<{ callers: string[]; code: number | null }> {
+  async function place(n: number, opts: { talkMs?: number; port?: number; to?: string } = {}): Promise<{ callers: string[]; code: number | null }> {
     const callers = site.callers(n);
     placed.push(...callers);
-    const b = site.carrier(callers, { talkMs: opts.talkMs ?? 300, port: opts.port ?? site.carrierPorts[0]!, rate: 2 });
+    const b = site.carrier(callers, { talkMs: opts.talkMs ?? 300, port: opts.port ?? site.carrierPorts[0]!, rate: 2, ...(opts.to ? { to: opts.to } : {}) });
     const code = await Promise.race([b.done, new Promise<'late'>((r) => setTimeout(() => r('late'), 60_000))]);
     if (code === 'late') throw new Error(`SIPp carrier still running after 60 s\n${site.kam.logTail(20)}`);
     return { callers, code };
@@ -92,7 +109,7 @@ describePbx('two Asterisks behind Kamailio, a controller beside each', missing ?
     for (let i = 0; i < 300; i++) {
       sock.send(`OPTIONS sip:127.0.0.1:${site.kam.sipPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKflood${i}\r\nFrom: <sip:x@127.0.0.1>;tag=${i}\r\nTo: <sip:127.0.0.1>\r\nCall-ID: flood-${i}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`, site.kam.sipPort, '127.0.0.1');
     }
-    await waitFor(() => /PIKE - BLOCKing ip 127\.0\.0\.1/.test(site.kam.logTail(200)), 10_000, 'pike blocking the flood');
+    await waitFor(() => /PIKE - BLOCKing ip 127\.0\.0\.1/.test(site.kam.logTail(100_000)), 10_000, 'pike blocking the flood');
     sock.close();
     // Every reply is a 403: dropped requests get none.
     expect(replies).toBeLessThan(300);
@@ -104,6 +121,24 @@ describePbx('two Asterisks behind Kamailio, a controller beside each', missing ?
     const calls = await ended(callers);
     expect(calls.map((c) => c.outcome)).toEqual(Array(6).fill('answered'));
     expect(byNode(calls)).toEqual({ ast1: 3, ast2: 3 });
+  });
+
+  it('given a round-robin group on one shared PostgreSQL, then it is exact across nodes: never the same member twice in a row, each N/3 +-1', once(), async () => {
+    const N = 12;
+    const { callers, code } = await place(N, { to: RR_NUMBER });
+    expect(code).toBe(0);
+    const logged = await ended(callers);
+    expect(byNode(logged)).toEqual({ ast1: N / 2, ast2: N / 2 });
+    const mine = new Set(callers);
+    const rows = (await site.callLog(site.nodes[0]!)).filter((r) => r.from && mine.has(r.from)).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    expect(rows).toHaveLength(N);
+    // Each row names the node whose controller handled the call. (By caller: two Asterisks
+    // started together hand out the same channel ids, which is why the store keys rows by node.)
+    const nodeOf = new Map(logged.map((c) => [c.from, c.node]));
+    for (const r of rows) expect(r.node).toBe(nodeOf.get(r.from!));
+    const order = rows.map((r) => r.answeredBy?.user);
+    for (let i = 1; i < order.length; i++) expect(order[i], `calls ${i} and ${i + 1}: ${order.join(' ')}`).not.toBe(order[i - 1]);
+    for (const m of MEMBERS) expect(Math.abs(order.filter((u) => u === m).length - N / 3)).toBeLessThanOrEqual(1);
   });
 
   it('given one Asterisk killed mid-run, then no new call is lost, and its open call ends failed 30 s later', once(120_000), async () => {
@@ -173,17 +208,11 @@ describePbx('two Asterisks behind Kamailio, a controller beside each', missing ?
     void ast1;
   });
 
-  it('given every call placed, then the call logs of both nodes hold exactly one row for each', once(), async () => {
+  it('given every call placed, then the shared call log holds exactly one row for each, naming its node', once(), async () => {
     for (const n of site.nodes) await site.stopController(n);
-    const rows = [];
-    for (const n of site.nodes) {
-      const store = await Store.open(n.dbFile);
-      try {
-        rows.push(...(await store.calls.list({ limit: 10_000 })).map((r) => ({ node: n.name, from: r.from, outcome: r.outcome })));
-      } finally {
-        await store.close();
-      }
-    }
+    const rows = await site.callLog(site.nodes[0]!);
+    const nodeOf = new Map(site.nodes.flatMap((n) => site.logged(n)).map((c) => [c.from, c.node]));
+    for (const r of rows) expect(r.node, `row ${r.id} from ${r.from}`).toBe(nodeOf.get(r.from ?? ''));
     const count = new Map<string, number>();
     for (const r of rows) count.set(r.from ?? '', (count.get(r.from ?? '') ?? 0) + 1);
     expect(placed.filter((c) => count.get(c) !== 1)).toEqual([]);
