@@ -9,7 +9,9 @@ import type { Config } from '../../config/schema.js';
 import type { DeviceSink } from '../../call/contract.js';
 import type { Logger } from '../../log.js';
 import type { DeviceState } from '../../routing/availability.js';
-import { deskEndpoint } from '../../routing/users.js';
+import { configuredEndpoints } from '../../routing/users.js';
+
+export { configuredEndpoints };
 import type { AriEvent } from './events.js';
 import type { AriRest } from './rest.js';
 
@@ -38,17 +40,6 @@ export function deviceStateOf(asterisk: unknown): DeviceState {
 export function deviceTech(template: string): string | null {
   const m = /^([A-Za-z]+)\/\{endpoint\}$/.exec(template);
   return m ? m[1]! : null;
-}
-
-/** Every desk and softphone endpoint of the config's users. */
-export function configuredEndpoints(config: Config): string[] {
-  const out = new Set<string>();
-  for (const u of config.users) {
-    const desk = deskEndpoint(u);
-    if (desk) out.add(desk);
-    if (u.app) out.add(u.app);
-  }
-  return [...out];
 }
 
 interface AriEndpoint {
