@@ -105,7 +105,9 @@ export class AriDeviceWatcher {
       if (ep && this.sink) this.sink.set(ep, deviceStateOf(ds?.state));
       return true;
     }
-    if (event.type === 'EndpointStateChange') {
+    // Asterisk 22's chan_pjsip reports (un)registration as PeerStatusChange (recorded), others may
+    // send EndpointStateChange: the endpoint snapshot in either says offline or online.
+    if (event.type === 'EndpointStateChange' || event.type === 'PeerStatusChange') {
       const e = event.endpoint as AriEndpoint | undefined;
       if (e && e.technology === this.tech && typeof e.resource === 'string' && this.endpoints.includes(e.resource) && this.sink) {
         // Offline is final; online says only "reachable again": the device state event that
