@@ -35,3 +35,24 @@ export function deviceRecord(e: EslEvent): DeviceRecord {
   r.presenceId = h['Channel-Presence-ID'];
   return r;
 }
+
+/** The ARI device events of `endpoints` (PJSIP) the controller reads or could read. */
+export function isAriDeviceEvent(type: string, event: Record<string, any>, endpoints: string[]): boolean {
+  if (type === 'DeviceStateChanged') return endpoints.some((ep) => event.device_state?.name === `PJSIP/${ep}`);
+  if (type === 'PeerStatusChange' || type === 'ContactStatusChange' || type === 'EndpointStateChange') {
+    return event.endpoint?.technology === 'PJSIP' && endpoints.includes(event.endpoint?.resource);
+  }
+  return false;
+}
+
+/** One ARI device event as the fixture keeps it: names and states, no times, ids or ports. */
+export function ariDeviceRecord(type: string, event: Record<string, any>): Record<string, unknown> {
+  if (type === 'DeviceStateChanged') return { type, device: event.device_state.name, state: event.device_state.state };
+  return {
+    type,
+    endpoint: `${event.endpoint.technology}/${event.endpoint.resource}`,
+    endpointState: event.endpoint.state,
+    ...(event.peer ? { peerStatus: event.peer.peer_status } : {}),
+    ...(event.contact_info ? { contactStatus: event.contact_info.contact_status } : {}),
+  };
+}

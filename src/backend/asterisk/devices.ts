@@ -88,7 +88,10 @@ export class AriDeviceWatcher {
       const seed: [string, DeviceState][] = [];
       for (const e of Array.isArray(list) ? list : []) {
         if (typeof e.resource !== 'string' || !wanted.has(e.resource)) continue;
-        seed.push([e.resource, endpointState(e)]);
+        // A PJSIP endpoint that never registered since Asterisk started is `unknown`, not offline
+        // (seen on Asterisk 22): its device state says what it is (UNAVAILABLE).
+        const s = e.state === 'unknown' ? await this.deviceState(tech, e.resource) : endpointState(e);
+        seed.push([e.resource, s]);
       }
       this.sink.seed(seed);
       this.log.info({ endpoints: seed.length }, 'device states seeded from the PBX');
@@ -117,6 +120,15 @@ export class AriDeviceWatcher {
       return true;
     }
     return false;
+  }
+
+  private async deviceState(tech: string, ep: string): Promise<DeviceState> {
+    try {
+      const d = await this.rest.request<{ state?: unknown }>('GET', `/deviceStates/${encodeURIComponent(`${tech}/${ep}`)}`);
+      return deviceStateOf(d?.state);
+    } catch {
+      return 'unknown';
+    }
   }
 
   private endpointOf(name: unknown): string | null {

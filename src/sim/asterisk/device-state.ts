@@ -17,6 +17,7 @@ import type { SimChannel } from './channels.js';
 export class SimDeviceStates {
   private readonly unregistered = new Set<string>();
   private readonly foreign = new Map<string, number>();
+  private readonly ringingForeign = new Set<string>();
   private readonly deviceSubs = new Map<string, Set<string>>();
   private readonly endpointSubs = new Map<string, Set<string>>();
   private readonly last = new Map<string, string>();
@@ -46,8 +47,16 @@ export class SimDeviceStates {
     this.pbx.bus.publish('ContactStatusChange', { endpoint: ep, contact_info: contact }, apps);
   }
 
-  /** The phone is on a call Switchboard never saw (dialled from the phone itself, SIPp). */
+  /**
+   * The phone is on a call Switchboard never saw (another app or the dialplan rang it and it
+   * answered): RINGING, then INUSE, as the real Asterisk reports such a call; NOT_INUSE at its end.
+   */
   foreignCall(endpoint: string, on: boolean): void {
+    if (on) {
+      this.ringingForeign.add(endpoint);
+      this.publish(endpoint);
+      this.ringingForeign.delete(endpoint);
+    }
     const n = Math.max(0, (this.foreign.get(endpoint) ?? 0) + (on ? 1 : -1));
     this.foreign.set(endpoint, n);
     this.publish(endpoint);
@@ -58,7 +67,7 @@ export class SimDeviceStates {
     if (!this.isRegistered(endpoint)) return 'UNAVAILABLE';
     const chans = this.channelsOf(endpoint);
     const up = chans.some((c) => c.state === 'Up') || (this.foreign.get(endpoint) ?? 0) > 0;
-    const ringing = chans.some((c) => c.state === 'Ringing' || c.state === 'Ring');
+    const ringing = chans.some((c) => c.state === 'Ringing' || c.state === 'Ring') || this.ringingForeign.has(endpoint);
     if (up) return ringing ? 'RINGINUSE' : 'INUSE';
     return ringing ? 'RINGING' : 'NOT_INUSE';
   }
