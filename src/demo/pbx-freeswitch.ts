@@ -8,6 +8,7 @@ const PASSWORD = 'ClueCon';
 /** Start the ESL simulator; the controller's socket port is wired in by `attach` once it listens. */
 export async function startFreeswitchDemoPbx(): Promise<DemoPbx> {
   const { EslSimulator } = await import('../sim/freeswitch/simulator.js');
+  const { freeswitchDriver } = await import('../sim/freeswitch/driver.js');
   const sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 } });
   return {
     configure: (config) => {
@@ -20,10 +21,7 @@ export async function startFreeswitchDemoPbx(): Promise<DemoPbx> {
       };
     },
     attach: (backend) => sim.setSocketTarget({ host: '127.0.0.1', port: (backend as FreeswitchBackend).listenPort }),
-    setDevice: (d, b) => sim.setDevice('endpoint' in d ? `user/${d.endpoint}` : `sofia/gateway/carrier/${d.number}`, b),
-    placeCall: async (c) => ({ callId: (await sim.placeInboundCall(c)).uuid }),
-    live: () => ({ channels: sim.liveChannels().length, bridges: 0 }),
-    voicemails: () => sim.voicemails().map((v) => v.mailbox),
+    driver: freeswitchDriver(sim),
     stop: () => sim.stop(),
   };
 }
