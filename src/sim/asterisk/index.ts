@@ -15,6 +15,7 @@ import { SimPbx } from './pbx.js';
 import { bridgeRoutes } from './rest/bridges.js';
 import { channelRoutes } from './rest/channels.js';
 import { miscRoutes } from './rest/misc.js';
+import { playbackRoutes } from './media.js';
 import { Router } from './rest/router.js';
 import { AriHttpServer } from './server.js';
 import type { AriSimOptions, BridgeJson, ChannelJson, DeviceBehaviour, FailsafeEntry, OriginateRecord, PlayedBehaviour, VoicemailEntry } from './types.js';
@@ -69,6 +70,7 @@ export class AriSimulator implements SimControl {
     channelRoutes(router, this.core);
     bridgeRoutes(router, this.core);
     miscRoutes(router, this.core);
+    playbackRoutes(router, this.core);
     this.server = new AriHttpServer({
       username: opts.username,
       password: opts.password,
