@@ -32,6 +32,8 @@ async function asteriskLocal(): Promise<void> {
   let ctl: Child | null = null;
   try {
     ctl = await Child.start('controller', 'controller-process.ts', {
+      // BENCH_REAL_CPU_PROF=<dir>: a V8 CPU profile of the controller, written when it exits.
+      execArgv: process.env.BENCH_REAL_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_REAL_CPU_PROF] : [],
       readyArgs: { url: b.inst.ariUrl, real: { username: b.inst.ariUser, password: b.inst.ariPassword, endpoints: { asterisk: 'Local/{endpoint}@bench-desk' } } },
     });
     const deadline = Date.now() + 10_000;
@@ -66,6 +68,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => proces
 
 export async function run(): Promise<void> {
   say(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load average before: ${loadAverage()}`);
-  if (FLOWS.includes('asterisk-local,freeswitch')) await asteriskLocal();
+  if (FLOWS.includes('asterisk-local')) await asteriskLocal();
   if (FLOWS.includes('freeswitch')) await (await import('./real-freeswitch.js')).runFreeswitch({ start: FS_START, step: FS_STEP, max: MAX, seconds: SECONDS });
 }

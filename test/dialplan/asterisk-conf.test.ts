@@ -131,8 +131,8 @@ describe('shipped Asterisk configuration (dialplan/asterisk/)', () => {
         const steps = stepsFor(context(ext, 'from-trunk'), called);
         const stasis = steps.findIndex((s) => s.app === 'Stasis');
         expect(stasis).toBeGreaterThanOrEqual(0);
-        // No Stasis argument: the controller reads the number called from the dialplan extension.
-        expect(steps[stasis]?.args).toBe('switchboard');
+        // The number called first (spec 4), then the caller's presentation (ARI's channel has none).
+        expect(steps[stasis]?.args).toBe('switchboard,${EXTEN},callerpres=${CALLERID(pres)}');
         const branch = steps[stasis + 1];
         expect(branch?.app).toBe('GotoIf');
         expect(branch?.args).toMatch(/\$\{STASISSTATUS\}"?\s*=\s*"?FAILED"?\]\?switchboard-failsafe,s,1$/);

@@ -65,6 +65,13 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
     return { callId: placed.channelId };
   }
 
+  /** A call whose carrier restricted the caller's presentation (CALLERID(pres) = prohib). */
+  async placeHiddenCall(call: { from: string; to: string }): Promise<PlacedCall> {
+    const placed = await this.sim.placeInboundCall({ ...call, presentation: 'prohib_passed_screen' });
+    this.pstn.set(placed.channelId, placed.pstnChannelId);
+    return { callId: placed.channelId };
+  }
+
   async hangupCaller(call: PlacedCall): Promise<void> {
     await this.sim.hangup(this.pstn.get(call.callId) ?? call.callId);
   }

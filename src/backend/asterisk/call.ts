@@ -20,10 +20,10 @@ import { adoption, resyncActions, snapshotOf, type AsteriskSnapshot } from './re
 import { TransferTracker } from './transfer.js';
 import { AttemptLegs, originateParams } from './attempt.js';
 import { holdForKey } from './confirm.js';
+import { presentationRestricted } from './caller-id.js';
 import type { AsteriskCallDeps as Deps } from './call-deps.js';
 
 export type { AsteriskSnapshot } from './recovery.js';
-
 export const LEG_APP_ARG = 'switchboard-leg';
 
 export class AsteriskCall implements CallControl {
@@ -59,6 +59,7 @@ export class AsteriskCall implements CallControl {
       channelId: channel.id,
       rawCaller: String(channel.caller?.number ?? ''),
       rawCalled: String(firstArg ?? channel.dialplan?.exten ?? ''),
+      presentationRestricted: presentationRestricted(args),
     };
   }
 
@@ -170,8 +171,7 @@ export class AsteriskCall implements CallControl {
     if (this.gone) return this.attempt.hangup(leg, 'caller-gone');
     if (this.winner) return this.attempt.hangup(leg, 'answered-elsewhere');
     // Section 8: a leg that must confirm stays in Stasis until its key; the caller keeps ringing.
-    const keyDeps = { rest: this.deps.rest, newId: this.deps.newId, log: () => this.log };
-    if (leg.spec.confirm && !leg.confirmed) return holdForKey(leg, keyDeps, { bridge: () => void this.onLegAnswered(leg), refuse: () => void this.attempt.hangup(leg, 'unconfirmed') });
+    if (leg.spec.confirm && !leg.confirmed) return holdForKey(leg, { ...this.deps, log: () => this.log }, { bridge: () => void this.onLegAnswered(leg), refuse: () => void this.attempt.hangup(leg, 'unconfirmed') });
     this.winner = leg;
     leg.answer();
     this.log.info({ leg: leg.spec.key, legChannel: leg.channelId }, 'leg answered: bridging');

@@ -9,3 +9,15 @@ export function ariCallerId(name: string | null, number: string): string {
   if (!name) return number;
   return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}" <${number}>`;
 }
+
+/**
+ * The caller restricted presentation of the number: the shipped dialplan passes
+ * `callerpres=${CALLERID(pres)}` as a Stasis argument (after the number called), because ARI's
+ * channel model carries no presentation. Asterisk's values are `allowed...`, `prohib...` and
+ * `unavailable`; only `prohib...` is a restriction (spec section 9: withheld). An older dialplan
+ * without the argument gives false: the caller ID text alone then decides.
+ */
+export function presentationRestricted(args: readonly string[]): boolean {
+  const pres = args.slice(1).find((a) => a.startsWith('callerpres='));
+  return pres !== undefined && pres.slice('callerpres='.length).trim().toLowerCase().startsWith('prohib');
+}

@@ -11,6 +11,8 @@ export class SimChannel {
   state: ChannelState = 'Down';
   caller: CallerId;
   connected: CallerId;
+  /** CALLERID(pres): not in ARI's channel model; the shipped dialplan passes it to Stasis. */
+  callerPres = 'allowed_not_screened';
   dialplan: DialplanCep;
   readonly creationtime = ariTimestamp();
   readonly vars = new Map<string, string>();

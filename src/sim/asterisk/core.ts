@@ -10,7 +10,7 @@ export interface SimSettings {
   contexts: SimContexts;
   failsafe: { companyPhone?: string; companyMailbox?: string; trunkEndpoint: string; dialTimeoutMs: number };
   voicemailMaxMs: number;
-  stasisArgs: 'none' | 'exten' | string[];
+  stasisArgs: 'none' | 'exten' | 'shipped' | string[];
   simTimeScale: number;
   defaultOriginateTimeoutSec: number;
 }

@@ -52,7 +52,8 @@ function runTrunk(core: SimCore, ch: SimChannel, exten: string): void {
     pbx.hangup(ch, { cause: 1 });
     return;
   }
-  const args = settings.stasisArgs === 'none' ? [] : settings.stasisArgs === 'exten' ? [exten] : settings.stasisArgs;
+  const { stasisArgs } = settings;
+  const args = stasisArgs === 'none' ? [] : stasisArgs === 'exten' ? [exten] : stasisArgs === 'shipped' ? [exten, `callerpres=${ch.callerPres}`] : stasisArgs;
   ch.dialplan = { context: settings.contexts.trunk, exten, priority: 2, app_name: 'Stasis', app_data: '' };
   if (pbx.enterStasis(ch, settings.app, args)) return;
   failsafe(core, ch, exten);

@@ -26,7 +26,8 @@ export type { AriSimOptions, DeviceBehaviour, FailsafeEntry, OriginateRecord, Si
 export type ChannelSnapshot = ChannelJson & { bridge_id?: string; stasis_app?: string };
 
 /** An inbound call as a carrier delivers it. `from` is raw caller text and may be hostile. */
-export interface InboundCall { from: string; to: string; callerName?: string; hangupAfterMs?: number; via?: 'local' | 'pjsip' }
+/** `presentation`: the caller's CALLERID(pres) as the carrier set it (`prohib` = withheld), default `allowed_not_screened`. */
+export interface InboundCall { from: string; to: string; callerName?: string; hangupAfterMs?: number; via?: 'local' | 'pjsip'; presentation?: string }
 
 /** Errors of the simulator's own API, with stable codes. */
 export class SimError extends Error {
@@ -61,7 +62,7 @@ export class AriSimulator implements SimControl {
         contexts: { trunk: 'from-trunk', voicemail: 'switchboard-voicemail', failsafe: 'switchboard-failsafe', caller: 'sim-caller', sim: 'sim', ...opts.contexts },
         failsafe: { trunkEndpoint: 'carrier', dialTimeoutMs: 20_000, ...opts.failsafe },
         voicemailMaxMs: opts.voicemailMaxMs ?? 5000,
-        stasisArgs: opts.stasisArgs ?? 'none',
+        stasisArgs: opts.stasisArgs ?? 'shipped',
         simTimeScale: opts.simTimeScale ?? 1,
         defaultOriginateTimeoutSec: opts.defaultOriginateTimeoutSec ?? 30,
       },
@@ -119,6 +120,7 @@ export class AriSimulator implements SimControl {
     const pstn = res.channel;
     const leg = pstn.partner;
     if (!leg) throw new SimError('SIM_BAD_CALL', 'inbound call has no ;2 half');
+    if (call.presentation) leg.callerPres = call.presentation;
     if (call.hangupAfterMs !== undefined) pbx.later(pstn, call.hangupAfterMs, () => pbx.hangup(pstn, { cause: 16 }));
     return { pstnChannelId: pstn.id, channelId: leg.id };
   }
@@ -129,6 +131,7 @@ export class AriSimulator implements SimControl {
     const ch = pbx.newChannel('PJSIP', `PJSIP/${trunk}-${pbx.ids.nameSuffix('PJSIP')}`, 'dialplan', caller,
       { context: settings.contexts.trunk, exten: call.to, priority: 1, app_name: '', app_data: '' });
     ch.state = 'Ring';
+    if (call.presentation) ch.callerPres = call.presentation;
     // An INVITE from the carrier carries no connected-line identity yet (trace p).
     ch.connected = { name: '', number: '' };
     pbx.sched.after(0, () => {

@@ -11,7 +11,7 @@ const sim = await AriSimulator.start({
   host: arg('host', '127.0.0.1'),
   username: arg('user', process.env.ARI_USERNAME ?? 'switchboard'),
   password: arg('password', process.env.ARI_PASSWORD ?? 'switchboard'),
-  stasisArgs: arg('stasis-args', 'none') === 'exten' ? 'exten' : 'none',
+  stasisArgs: (['none', 'exten', 'shipped'] as const).find((v) => v === arg('stasis-args', 'shipped')) ?? 'shipped',
 });
 sim.events.on('error', (err: unknown) => process.stderr.write(`sim error: ${String(err)}\n`));
 process.stdout.write(`ARI simulator listening on ${sim.url}/ari (control API: ${sim.url}/_sim/)\n`);

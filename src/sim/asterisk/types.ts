@@ -73,7 +73,8 @@ export interface AriSimOptions {
   failsafe?: { companyPhone?: string; companyMailbox?: string; trunkEndpoint?: string; dialTimeoutMs?: number };
   voicemailMaxMs?: number;
   /** Stasis() arguments in the trunk context: none, the dialled extension, or fixed ones (the reference set-up used ["inbound"]). */
-  stasisArgs?: 'none' | 'exten' | string[];
+  /** Stasis() arguments of the trunk context; `shipped` (the default): as the shipped dialplan, the number and `callerpres=`. */
+  stasisArgs?: 'none' | 'exten' | 'shipped' | string[];
   /** Multiplies the Wait() durations of the reference `sim` context (answer-after-5 ...), so tests run fast. */
   simTimeScale?: number;
   /** Default originate timeout in seconds when the request gives none (Asterisk: 30). */

@@ -142,6 +142,13 @@ exten => congestion,1,Wait(\${CUT(SB_B,-,2)})
  same => n,Hangup(34)
 exten => unreachable,1,Hangup(20)
 
+; A carrier that restricts the caller's presentation (Privacy: id), then delivers to the trunk context.
+[sb-test-hidden]
+exten => _X.,1,Set(CALLERID(pres)=prohib_passed_screen)
+ same => n,Goto(from-trunk,\${EXTEN},1)
+exten => _+X.,1,Set(CALLERID(pres)=prohib_passed_screen)
+ same => n,Goto(from-trunk,\${EXTEN},1)
+
 ; The PSTN caller (the ;1 half of an inbound Local call): talks once the call is answered.
 [sim-caller]
 exten => talk,1,Playback(demo-congrats)

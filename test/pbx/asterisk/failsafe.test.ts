@@ -72,7 +72,7 @@ describePbx('the shipped Asterisk dialplan on a real Asterisk: fail-safe and voi
     try {
       const call = await inbound(inst, '+12025550200', '+12025550999');
       await waitFor(() => obs.events.some((e) => e.type === 'Dial' && e.event.dialstatus === 'ANSWER' && e.event.caller?.id === call.callId), 10_000, 'company phone answered');
-      expect(dialplanApps(call.callId)).toEqual(expect.arrayContaining(['Stasis(switchboard)', 'Dial(PJSIP/+12025550100@carrier,20)']));
+      expect(dialplanApps(call.callId)).toEqual(expect.arrayContaining(['Stasis(switchboard,+12025550200,callerpres=allowed_not_screened)', 'Dial(PJSIP/+12025550100@carrier,20)']));
       // Stasis() clears STASISSTATUS first, then sets its result.
       const statuses = obs.events.filter((e) => e.type === 'ChannelVarset' && e.event.channel?.id === call.callId && e.event.variable === 'STASISSTATUS');
       expect(statuses.at(-1)?.event.value).toBe('FAILED');

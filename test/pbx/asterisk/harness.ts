@@ -90,13 +90,18 @@ export class RealAsteriskHarness extends ControllerHarness implements ScenarioHa
     await Promise.all(p);
   }
 
-  async placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall> {
+  /** A call whose carrier restricted the caller's presentation: [sb-test-hidden] sets CALLERID(pres). */
+  placeHiddenCall(call: { from: string; to: string }): Promise<PlacedCall> {
+    return this.placeCall(call, 'sb-test-hidden');
+  }
+
+  async placeCall(call: { from: string; to: string; hangupAfterMs?: number }, context = 'from-trunk'): Promise<PlacedCall> {
     await this.settle();
     const callId = `sb-call-${randomUUID()}`;
     const pstnId = `sb-pstn-${randomUUID()}`;
     // As `switchboard simulate` does (src/simulate/ari.ts): the ;2 half enters [from-trunk].
     const res = await this.inst.ari('POST', '/channels', {
-      endpoint: `Local/${call.to}@from-trunk`,
+      endpoint: `Local/${call.to}@${context}`,
       context: 'sim-caller',
       extension: 'talk',
       priority: 1,

@@ -41,12 +41,5 @@ class RealScheduleHarness extends RealAsteriskHarness implements ScheduleHarness
 
 describePbx('schedules, labels and blocked callers on a real Asterisk (Local channels as phones)', asterisk, () => {
   if ('missing' in asterisk) return;
-  scheduleSuite(() => new RealScheduleHarness(asterisk), {
-    skip: [
-      {
-        reason: 'ARI shows no caller presentation (the Channel model has only caller name and number); the Asterisk backend sees a withheld caller only by its caller ID text',
-        tests: ['given presentation restricted by the PBX, then withheld: the number is not shown and withheld: block refuses it'],
-      },
-    ],
-  });
+  scheduleSuite(() => new RealScheduleHarness(asterisk));
 });
