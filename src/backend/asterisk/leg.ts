@@ -2,7 +2,13 @@
 import type { LegOutcome, LegSpec } from '../../call/contract.js';
 import type { LegResult } from '../../call/record.js';
 import { classifyLegEnd, reportedCause, type OurHangup } from './classify.js';
-import type { LegConfirmation } from './confirm.js';
+import type { CallEvent } from './decode.js';
+
+/** A confirming leg's wait for its key (confirm.ts), as the leg sees it. */
+export interface KeyWait {
+  onEvent(ev: CallEvent): void;
+  stop(): Promise<void>;
+}
 
 export class AriLeg {
   readonly startedAt = new Date().toISOString();
@@ -14,7 +20,7 @@ export class AriLeg {
   originatedAt = Infinity;
   ended = false;
   /** Section 8: the leg answered and waits for its key (null: not confirming, or not yet answered). */
-  confirmation: LegConfirmation | null = null;
+  confirmation: KeyWait | null = null;
   /** The confirming leg pressed its key: it may be bridged now. */
   confirmed = false;
   private answeredAt: string | undefined;
