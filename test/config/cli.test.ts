@@ -40,7 +40,7 @@ describe('switchboard check-config', () => {
     const { io, out } = capture(REPO);
     expect(await checkConfigCommand([], io)).toBe(0);
     expect(out.stdout).toMatchInlineSnapshot(`
-      "config/switchboard.yaml: ok (5 users, 7 numbers, 2 ring groups, 1 distribution)
+      "config/switchboard.yaml: ok (5 users, 7 numbers, 3 ring groups, 1 distribution)
       "
     `);
     expect(out.stderr).toBe('');

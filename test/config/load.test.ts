@@ -44,7 +44,7 @@ describe('the example config', () => {
     expect(loaded.config.schedules[0]?.closed.map((c) => c.date ?? c.from)).toEqual(['12-25', '2026-11-26', '2026-12-31T15:00']);
     expect(loaded.config.numbers[6]).toMatchObject({ schedule: 'office', label: 'Sales', withheld: 'block', whenClosed: { forwardTo: '+12025550399' } });
     expect(loaded.config.blocked).toEqual(['+12025550666', '+1900*']);
-    expect(loaded.config.ringGroups.map((g) => g.id)).toEqual(['sales-rr', 'closers']);
+    expect(loaded.config.ringGroups.map((g) => g.id)).toEqual(['sales-rr', 'closers', 'support']);
     expect(loaded.config.distributions[0]?.steps).toEqual(['sales-rr', { group: 'closers', ringSeconds: 30 }]);
     expect(loaded.config.asterisk?.password).toBe('switchboard');
     expect(loaded.config.freeswitch?.esl.password).toBe('ClueCon');

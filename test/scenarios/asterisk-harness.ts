@@ -59,6 +59,16 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
   }
 
 
+  async setRegistered(endpoint: string, on: boolean): Promise<void> {
+    this.sim.setRegistered(endpoint, on);
+    await waitFor(() => (this.controller.devices.get(endpoint) === 'unavailable') === !on, 2000, `${endpoint} ${on ? 'registered' : 'unregistered'} in the controller`);
+  }
+
+  async foreignCall(endpoint: string, on: boolean): Promise<void> {
+    this.sim.foreignCall(endpoint, on);
+    await waitFor(() => (this.controller.devices.get(endpoint) === 'in-use') === on, 2000, `${endpoint} ${on ? 'in use' : 'idle'} in the controller`);
+  }
+
   async placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall> {
     const placed = await this.sim.placeInboundCall(call);
     this.pstn.set(placed.channelId, placed.pstnChannelId);

@@ -55,6 +55,14 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
     return { callId: uuid };
   }
 
+  async setRegistered(): Promise<void> {
+    throw new Error('the ESL simulator does not model registrations yet');
+  }
+
+  async foreignCall(): Promise<void> {
+    throw new Error('the ESL simulator does not model calls placed outside Switchboard yet');
+  }
+
   failsafeCalls(): string[] {
     return this.sim.failsafeCalls().map((f) => f.uuid);
   }

@@ -27,6 +27,10 @@ export interface ScenarioHarness {
   /** How a device behaves when it is rung. Devices with no behaviour set are unreachable. */
   setDevice(device: DeviceRef, behaviour: DeviceBehaviour): void;
   addContact(phone: string, owner: string): Promise<void>;
+  /** A desk phone registers or unregisters; resolves once the controller's device state says so. */
+  setRegistered(endpoint: string, on: boolean): Promise<void>;
+  /** The phone starts or ends a call Switchboard never placed; resolves once the controller sees it. */
+  foreignCall(endpoint: string, on: boolean): Promise<void>;
   /** `switchboard dnd USER on|off` as the store sees it; resolves once the running controller has it. */
   setDnd(user: string, on: boolean): Promise<void>;
   /** A carrier delivers a call; `hangupAfterMs`: the caller hangs up that long after it arrives. */

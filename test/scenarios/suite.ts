@@ -379,6 +379,54 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
     });
   });
 
+  describe('device state from the PBX (section 6)', () => {
+    test('given a desk phone that unregisters, then it is never dialled: skipped leg, and a user with no other device is passed over', async () => {
+      h.setDevice({ endpoint: '1003' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ number: '+12025550113' }, { kind: 'answer', afterMs: 300 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
+      await h.setRegistered('1003', false);
+      await h.setRegistered('1002', false);
+      try {
+        // carol (desk 1003 + mobile): the desk is skipped, the mobile rings.
+        const before = h.dialed().length;
+        const one = await h.placeCall({ from: CALLER, to: '+12025550210', hangupAfterMs: 1200 });
+        const r1 = await h.waitForRecord(one, 10_000);
+        expect(r1.legs.map((l) => [l.device, l.result])).toEqual([
+          ['desk', 'skipped'],
+          ['mobile', 'answered'],
+        ]);
+        expect(r1.legs[0]!.cause).toBeNull();
+        expect(h.dialed().slice(before).map((d) => d.dial).join(' ')).not.toContain('1003');
+        // bob (desk 1002 only): not registered, passed over; the call is dropped at once (no step left).
+        const two = await h.placeCall({ from: CALLER, to: '+12025550240' });
+        const r2 = await h.waitForRecord(two);
+        expect(r2.passedOver).toEqual([{ user: 'bob', step: 'number-user', reason: 'not registered' }]);
+        expect(r2.legs).toEqual([]);
+        expect(r2.outcome).toBe('dropped');
+      } finally {
+        await h.setRegistered('1003', true);
+        await h.setRegistered('1002', true);
+      }
+      await noLeaks();
+    });
+
+    test('given alice busy on a call Switchboard never placed, then skipBusy passes her over and bob rings at once', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
+      await h.foreignCall('1001', true);
+      try {
+        const call = await h.placeCall({ from: CALLER, to: '+12025550270', hangupAfterMs: 500 });
+        const r = await h.waitForRecord(call);
+        expect(r.passedOver).toEqual([{ user: 'alice', step: 'skip-busy', reason: 'on a call' }]);
+        expect(r.legs.map((l) => [l.user, l.result])).toEqual([['bob', 'answered']]);
+        expect(r.ringSeconds!).toBeLessThan(2);
+      } finally {
+        await h.foreignCall('1001', false);
+      }
+      await noLeaks();
+    });
+  });
+
   describe('caller safety', () => {
     test('given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { asteriskDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
-import type { AnsweredBy, CallControl, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
+import type { AnsweredBy, CallControl, DeviceSink, PbxBackend, ReconcileInput, ReconcileResult, StoredCall } from '../../call/contract.js';
+import { AriDeviceWatcher } from './devices.js';
 import { AriRest, type AriBridge } from './rest.js';
 import { eventFilterBody } from './event-filter.js';
 import { AriEvents, type AriEvent } from './events.js';
@@ -39,6 +40,7 @@ export class AsteriskBackend implements PbxBackend {
   // with such an id is a leg of ours (never a caller), whichever run made it.
   private readonly idPrefix = `sb-${randomBytes(4).toString('hex')}`;
   private seq = 0;
+  private readonly devices: AriDeviceWatcher;
 
   constructor(private readonly opts: AsteriskBackendOptions) {
     this.config = opts.config;
@@ -56,6 +58,7 @@ export class AsteriskBackend implements PbxBackend {
       // reported as refused credentials instead of swagger-client's uncaught throw).
       probe: () => this.rest.request('GET', '/api-docs/resources.json'),
     });
+    this.devices = new AriDeviceWatcher(this.rest, app, opts.config, opts.log.child({ component: 'devices' }));
     this.events.on('event', (e: AriEvent) => this.dispatch(e));
     // After every (re)connect: Asterisk may have made the app anew, without the filter.
     this.events.on('connected', () => void this.narrowEvents());
@@ -69,6 +72,12 @@ export class AsteriskBackend implements PbxBackend {
       // An Asterisk before 16.x has no event filter: every event still comes, and is ignored.
       this.opts.log.info({ err: (err as Error).message }, 'ARI event filter not set: receiving every event type');
     }
+  }
+
+  /** Device states from ARI from now on (section 6): subscribed and seeded after every connect. */
+  watchDevices(sink: DeviceSink): void {
+    this.devices.watch(sink);
+    this.events.on('connected', () => void this.devices.connected());
   }
 
   async start(onCall: (call: CallControl) => Promise<void>, hooks: { connected?: () => void } = {}): Promise<void> {
@@ -136,6 +145,7 @@ export class AsteriskBackend implements PbxBackend {
     const changed = (['url', 'username', 'password', 'app'] as const).filter((k) => next[k] !== this.settings[k]);
     if (changed.length) this.opts.log.warn({ changed }, 'ARI connection settings changed: they take effect at the next restart');
     this.config = config;
+    this.devices.update(config);
   }
 
   /** Send a caller in our app on to the fail-safe context (company phone, then company mailbox). */
@@ -179,6 +189,7 @@ export class AsteriskBackend implements PbxBackend {
 
   private dispatch(event: AriEvent): void {
     try {
+      if (this.devices.onEvent(event)) return;
       const ids = eventIds(event);
       const owner = ids.map((id) => this.owners.get(id)).find((o) => o !== undefined);
       if (owner) return owner.onEvent(event);

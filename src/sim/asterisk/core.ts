@@ -1,5 +1,6 @@
 /** What the dialplan, originate and route modules share: the PBX state plus settings and devices. */
 import type { DeviceRegistry } from './endpoints.js';
+import type { SimDeviceStates } from './device-state.js';
 import type { SimPbx } from './pbx.js';
 import type { SimContexts } from './types.js';
 
@@ -19,5 +20,7 @@ export interface SimSettings {
 export interface SimCore {
   pbx: SimPbx;
   devices: DeviceRegistry;
+  /** Registration and device state of PJSIP endpoints (section 6). */
+  deviceStates: SimDeviceStates;
   settings: SimSettings;
 }

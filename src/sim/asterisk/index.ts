@@ -9,6 +9,7 @@ import { controlApi, type SimControl } from './control.js';
 import type { SimCore } from './core.js';
 import { runLocalContext } from './dialplan.js';
 import { DeviceRegistry } from './endpoints.js';
+import { SimDeviceStates } from './device-state.js';
 import { EventBus } from './events.js';
 import { originate } from './originate.js';
 import { SimPbx } from './pbx.js';
@@ -54,9 +55,11 @@ export class AriSimulator implements SimControl {
     this.sched = new Scheduler((err) => this.events.emit('error', err));
     this.bus = new EventBus(this.events);
     const pbx = new SimPbx(this.bus, this.sched, this.events);
+    const devices = new DeviceRegistry();
     this.core = {
       pbx,
-      devices: new DeviceRegistry(),
+      devices,
+      deviceStates: new SimDeviceStates(pbx, devices),
       settings: {
         app: opts.app ?? 'switchboard',
         contexts: { trunk: 'from-trunk', voicemail: 'switchboard-voicemail', failsafe: 'switchboard-failsafe', caller: 'sim-caller', sim: 'sim', ...opts.contexts },
@@ -96,6 +99,16 @@ export class AriSimulator implements SimControl {
   /** Set what dialling `dial` does (`PJSIP/1001`, `PJSIP/+1202...@carrier`, `Local/x@ctx`). */
   setDevice(dial: string, b: DeviceBehaviour | PlayedBehaviour): void {
     this.core.devices.set(dial, b);
+  }
+
+  /** A desk phone registers (true: `online`, `NOT_INUSE`) or unregisters (`offline`, `UNAVAILABLE`; dialling it fails). */
+  setRegistered(endpoint: string, on: boolean): void {
+    this.core.deviceStates.setRegistered(endpoint, on);
+  }
+
+  /** The phone is on (true) or off a call that the controller never placed: `INUSE` meanwhile. */
+  foreignCall(endpoint: string, on: boolean): void {
+    this.core.deviceStates.foreignCall(endpoint, on);
   }
 
   /** Behaviour of every PJSIP dial string nobody set (null: unreachable, HTTP 500, like real Asterisk). */
@@ -249,6 +262,7 @@ export class AriSimulator implements SimControl {
     this.sched.clear();
     this.core.pbx.clear();
     this.core.devices.clear();
+    this.core.deviceStates.clear();
     this.server.sessions.resetPeak();
   }
 

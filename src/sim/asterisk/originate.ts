@@ -268,7 +268,8 @@ function unavailable(core: SimCore, one: SimChannel, two: SimChannel, dial: stri
 function originatePjsip(core: SimCore, p: OriginateParams, t: DialTarget, caller: { name: string; number: string }): OriginateResult {
   const { pbx } = core;
   const b = core.devices.forPjsip(`PJSIP/${t.resource}`);
-  if (b.kind === 'unreachable') return ALLOC_FAILED;
+  // A phone that is not registered has no contact to send the INVITE to (trace d2).
+  if (b.kind === 'unreachable' || (t.exten === t.where && !core.deviceStates.isRegistered(t.where))) return ALLOC_FAILED;
   const endpointName = t.where;
   const context = endpointName === core.settings.failsafe.trunkEndpoint ? core.settings.contexts.trunk : 'internal';
   const ch = pbx.newChannel('PJSIP', `PJSIP/${endpointName}-${pbx.ids.nameSuffix('PJSIP')}`, 'originate', caller,

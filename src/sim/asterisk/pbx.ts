@@ -28,6 +28,8 @@ export class SimPbx {
   /** Human-readable log of what the simulated dialplan did (the fail-safe route above all). */
   readonly log: string[] = [];
   readonly startedAt = ariTimestamp();
+  /** Told of every channel state change and destruction (device state follows them). */
+  readonly channelWatchers: ((ch: SimChannel) => void)[] = [];
 
   constructor(
     readonly bus: EventBus,
@@ -72,6 +74,7 @@ export class SimPbx {
     if (ch.state === state || ch.destroyed) return;
     ch.state = state;
     this.emitChannel('ChannelStateChange', ch);
+    for (const w of this.channelWatchers) w(ch);
   }
 
   /** Set a channel variable (ChannelVarset). */
@@ -174,6 +177,7 @@ export class SimPbx {
     ch.subs.clear();
     for (const fn of ch.onDestroy.splice(0)) fn();
     this.pruneApps();
+    for (const w of this.channelWatchers) w(ch);
     this.emitter.emit('channel-gone', { id: ch.id, name: ch.name, cause, at: ariTimestamp() });
   }
 

@@ -78,6 +78,14 @@ export class RealAsteriskHarness extends ControllerHarness implements ScenarioHa
     }
   }
 
+  async setRegistered(): Promise<void> {
+    throw new Error('the phones of this harness are Local channels: registering needs real SIP phones');
+  }
+
+  async foreignCall(): Promise<void> {
+    throw new Error('the phones of this harness are Local channels: a call outside Switchboard needs real SIP phones');
+  }
+
   setDevice(device: DeviceRef, b: DeviceBehaviour): void {
     this.pending.push(this.inst.ari('POST', '/asterisk/variable', { variable: deviceVariable(device), value: behaviourValue(b) }).then((r) => {
       if (r.status !== 204) throw new Error(`setting ${deviceVariable(device)}: ARI ${r.status}`);

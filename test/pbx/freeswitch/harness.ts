@@ -119,6 +119,14 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
     this.tap = new EslTap(() => this.controllerPort);
   }
 
+  async setRegistered(): Promise<void> {
+    throw new Error('the controller does not read device state from FreeSWITCH yet');
+  }
+
+  async foreignCall(): Promise<void> {
+    throw new Error('the controller does not read device state from FreeSWITCH yet');
+  }
+
   async start(input: ConfigInput): Promise<void> {
     this.controllerPort = await freePort();
     // With `tap`, the dialplan's `socket` connects to the tap, which relays to the controller and

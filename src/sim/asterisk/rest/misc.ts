@@ -34,6 +34,11 @@ export function miscRoutes(router: Router, core: SimCore): void {
   }));
   router.on('GET', '/asterisk/ping', () => ok({ asterisk_id: ASTERISK_ID, ping: 'pong', timestamp: new Date().toISOString().replace('Z', '+0000') }));
 
+  router.on('GET', '/deviceStates/{deviceName}', (req) => {
+    const name = req.path.deviceName ?? '';
+    const m = /^PJSIP\/(.+)$/.exec(name);
+    return ok({ name, state: m ? core.deviceStates.state(m[1]!) : 'UNKNOWN' });
+  });
   router.on('GET', '/endpoints', () => ok(endpointList(core)));
   router.on('GET', '/endpoints/{tech}', (req) => {
     const list = endpointList(core).filter((e) => e.technology.toLowerCase() === (req.path.tech ?? '').toLowerCase());
@@ -68,7 +73,8 @@ function subscribe(core: SimCore, app: string, req: RestRequest, on: boolean): R
       if (on) b.subs.add(app);
       else b.subs.delete(app);
     } else if (scheme === 'endpoint' || scheme === 'deviceState') {
-      continue;
+      // Asterisk accepts any name here, known endpoint or not (a phone may register later).
+      core.deviceStates.subscribe(app, scheme, id, on);
     } else {
       return fail(400, 'Invalid event source URI scheme');
     }
@@ -85,8 +91,7 @@ function endpointList(core: SimCore): EndpointJson[] {
     const m = /^PJSIP\/(?:[^@]+@)?(.+)$/.exec(dial);
     if (!m || !m[1]) continue;
     const resource = m[1];
-    const b = core.devices.explicit(dial);
-    const state = b?.kind === 'unreachable' ? 'offline' : 'online';
+    const state = core.deviceStates.isRegistered(resource) ? 'online' : 'offline';
     out.set(resource, { technology: 'PJSIP', resource, state, channel_ids: [] });
   }
   for (const ch of core.pbx.channels.values()) {

@@ -3,7 +3,7 @@
  * (same paths, nicknames and parameters as Asterisk's ARI, so ari-client builds the same methods).
  */
 import { declaration, type Api, type Param } from './build.js';
-import { applicationModels, asteriskModels, bridgeModels, channelModels, endpointModels, eventModels } from './models.js';
+import { applicationModels, asteriskModels, bridgeModels, channelModels, deviceStateModels, endpointModels, eventModels } from './models.js';
 
 const cid: Param = ['channelId', 'path', 'string', true];
 const bid: Param = ['bridgeId', 'path', 'string', true];
@@ -72,6 +72,10 @@ const endpoints: Api[] = [
   { path: '/endpoints/{tech}/{resource}', ops: [{ method: 'GET', nickname: 'get', response: 'Endpoint', params: [['tech', 'path', 'string', true], ['resource', 'path', 'string', true]] }] },
 ];
 
+const deviceStates: Api[] = [
+  { path: '/deviceStates/{deviceName}', ops: [{ method: 'GET', nickname: 'get', response: 'DeviceState', params: [['deviceName', 'path', 'string', true]] }] },
+];
+
 const events: Api[] = [
   { path: '/events', ops: [{ method: 'GET', nickname: 'eventWebsocket', response: 'Message', upgrade: true, params: [['app', 'query', 'string', true, true], ['subscribeAll', 'query', 'boolean']] }] },
 ];
@@ -79,6 +83,7 @@ const events: Api[] = [
 const RESOURCES: Record<string, { apis: Api[]; models: Record<string, unknown> }> = {
   asterisk: { apis: asterisk, models: asteriskModels },
   endpoints: { apis: endpoints, models: endpointModels },
+  deviceStates: { apis: deviceStates, models: deviceStateModels },
   channels: { apis: channels, models: channelModels },
   bridges: { apis: bridges, models: bridgeModels },
   applications: { apis: applications, models: applicationModels },

@@ -42,6 +42,10 @@ export const endpointModels = {
   Endpoint: model('Endpoint', { technology: ['string', true], resource: ['string', true], state: ['string'], channel_ids: ['List[string]', true] }),
 };
 
+export const deviceStateModels = {
+  DeviceState: model('DeviceState', { name: ['string', true], state: ['string', true] }),
+};
+
 const base: Record<string, [string, boolean?]> = { type: ['string', true], application: ['string', true], timestamp: ['Date', true], asterisk_id: ['string'] };
 const ev = (id: string, props: Record<string, [string, boolean?]>) => model(id, { ...base, ...props });
 const chan: Record<string, [string, boolean?]> = { channel: ['Channel', true] };
@@ -72,6 +76,8 @@ export const eventModels = {
   ChannelEnteredBridge: ev('ChannelEnteredBridge', { bridge: ['Bridge', true], channel: ['Channel'] }),
   ChannelLeftBridge: ev('ChannelLeftBridge', { bridge: ['Bridge', true], channel: ['Channel', true] }),
   BridgeCreated: ev('BridgeCreated', { bridge: ['Bridge', true] }),
+  DeviceStateChanged: ev('DeviceStateChanged', { device_state: ['DeviceState', true] }),
+  EndpointStateChange: ev('EndpointStateChange', { endpoint: ['Endpoint', true] }),
   BridgeDestroyed: ev('BridgeDestroyed', { bridge: ['Bridge', true] }),
   BridgeBlindTransfer: ev('BridgeBlindTransfer', {
     channel: ['Channel', true], replace_channel: ['Channel'], transferee: ['Channel'], exten: ['string', true], context: ['string', true],
