@@ -5,7 +5,8 @@
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
-import { Store } from './store/index.js';
+import { openStore } from './store/open.js';
+import type { SwitchboardStore } from './runtime/store.js';
 import { createCrmLookup } from './contacts/crm.js';
 import { resolveContact } from './contacts/resolve.js';
 import { OwnerIndex } from './contacts/owner-index.js';
@@ -24,7 +25,7 @@ export interface ControllerOptions {
   loaded: LoadedConfig;
   log: Logger;
   /** Use an open store instead of opening the config's (tests, demo). */
-  store?: Store;
+  store?: SwitchboardStore;
   observer?: CallObserver;
   /** Make the backend; default: by `config.backend`. */
   makeBackend?: (config: Config, log: Logger) => Promise<PbxBackend>;
@@ -66,19 +67,26 @@ export class Controller {
 
   private constructor(
     private readonly opts: ControllerOptions,
-    readonly store: Store,
+    readonly store: SwitchboardStore,
     readonly backend: PbxBackend,
   ) {
     this.useConfig(opts.loaded);
     this.ownsStore = !opts.store;
     this.live = new LiveState(store, opts.log);
-    this.presence = new Presence({ answers: store.groupAnswers, dnd: () => this.live.dnd, devices: this.devices, log: opts.log });
+    this.presence = new Presence({
+      answers: store.groupAnswers,
+      dnd: () => this.live.dnd,
+      devices: this.devices,
+      log: opts.log,
+      ...(store.kind === 'postgres' ? { shared: { bus: store.presenceBus ?? null } } : {}),
+    });
     this.metrics = new Metrics({
       connected: () => backend.isConnected(),
       activeCalls: () => this.activeCalls,
       configGeneration: () => this.generation,
       dndUsers: () => [...this.live.dnd.keys()].filter((u) => this.callDeps.users.has(u)).length,
       deviceStates: () => this.devices.counts(),
+      store: () => store.health(),
     });
     this.observer = combineObservers([this.metrics.observer, opts.observer]);
     this.owners = new OwnerIndex(store.contacts, opts.log);
@@ -96,7 +104,7 @@ export class Controller {
 
   /** Open the store and make the backend, without connecting yet (`run` serves /healthz meanwhile). */
   static async create(opts: ControllerOptions): Promise<Controller> {
-    const store = opts.store ?? (await Store.open(opts.loaded.sqlitePath));
+    const store = opts.store ?? (await openStore(opts.loaded, { log: opts.log, lockNode: true }));
     const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
     const controller = new Controller(opts, store, backend);
     // Availability, schedule overrides and the run-time block list are in memory before the first
@@ -120,6 +128,11 @@ export class Controller {
     // process, and its dialplan's fail-safe took over) closes what the last run left open.
     if (!backend.reconcile) await this.reconcile();
     opts.log.info({ backend: backend.kind, config: opts.loaded.file }, 'controller started');
+  }
+
+  /** Why this controller takes no calls for good (its ARI app taken over), or null. */
+  refusingReason(): string | null {
+    return this.backend.refusingReason?.() ?? null;
   }
 
   /** Why the PBX connection is down, or null while it is up. */

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CONFIG_RELOAD_REFUSED'
   | 'BAD_NUMBER'
   | 'STORE_FAILED'
+  | 'STORE_NODE_TAKEN'
   | 'CSV_INVALID'
   | 'CRM_LOOKUP_FAILED'
   | 'ARI_HTTP'

@@ -174,6 +174,8 @@ export interface PbxBackend {
   isConnected(): boolean;
   /** Hand a call we will not finish to the dialplan's fail-safe route (drain deadline). */
   toFailsafe?(channelId: string): Promise<void>;
+  /** Why the controller takes no calls for good although the PBX is there (ARI `ApplicationReplaced`), or null. */
+  refusingReason?(): string | null;
   /** Why the PBX connection is down (null while up): shown by /healthz. */
   disconnectedReason?(): string | null;
   /**

@@ -53,6 +53,8 @@ export interface CallRecord {
   trace: string[];
   /** Users passed over, when planning or when their turn came (section 6). */
   passedOver: PassedOver[];
+  /** The controller that handled the call (`node` in its config, section 10); the store sets it. */
+  node?: string | null;
 }
 
 /** Seconds rounded to the millisecond, as the call log keeps durations. */

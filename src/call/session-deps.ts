@@ -27,6 +27,8 @@ export interface PresenceView {
   availability(): Availability;
   answered(callId: string, user: string | null, group: string | undefined): void;
   ended(callId: string): void;
+  /** On a shared store: read these groups' answer history from every node (one statement) before planning. */
+  refreshHistory?(groups: readonly string[]): Promise<void>;
 }
 
 export interface SessionDeps {

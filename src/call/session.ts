@@ -6,6 +6,7 @@
 import type { Logger } from '../log.js';
 import { normalizeNumber } from '../phone.js';
 import { planRoute } from '../routing/route.js';
+import { historyGroupsFor } from '../routing/history-order.js';
 import { blockedPlan, callerOf, lookUpCaller } from './screen.js';
 import type { PassedOver } from '../routing/availability.js';
 import { turnNow } from './turn.js';
@@ -133,6 +134,8 @@ class CallSession {
 
     const [contact, contactName] = await lookUpCaller(this.deps, from, this.log);
     // Taking round-robin / linear members and moving the cursors is one atomic step in the store.
+    // On a shared store, least-recent / fewest-calls order comes from every node's answers (section 10).
+    await this.deps.presence?.refreshHistory?.(historyGroupsFor(config, to));
     const at = this.now();
     const overrides = this.deps.overrides?.();
     const plan: RoutePlan = await this.deps.cursors.take((cursors) => {

@@ -8,7 +8,8 @@
 import { BadNumberError } from '../errors.js';
 import { normalizeNumber } from '../phone.js';
 import { isBlockPattern } from '../routing/blocked.js';
-import { Store } from '../store/index.js';
+import { openStore } from '../store/open.js';
+import type { SwitchboardStore } from '../runtime/store.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type Command } from './io.js';
 import { loadOrReport } from './load-or-report.js';
 
@@ -47,9 +48,9 @@ export const blockCommand: Command = async (argv, io) => {
       return 2;
     }
   }
-  let store: Store | null = null;
+  let store: SwitchboardStore | null = null;
   try {
-    store = await Store.open(loaded.sqlitePath);
+    store = await openStore(loaded);
     if (changing && sub === 'add') {
       const added = await store.blocked.add(pattern!);
       io.stdout.write(added ? `blocked ${pattern}\n` : `${pattern} was already blocked\n`);

@@ -1,14 +1,16 @@
 /**
  * `switchboard calls --config F [--since T] [--limit N] [--json]`: the call log, newest first.
- * `--json` prints an array of CallRecord objects (spec section 3); otherwise a table.
+ * `--json` prints an array of CallRecord objects (spec section 3, with `node`: section 10);
+ * otherwise a table. `--node NAME`: only the calls that controller handled.
  */
 import type { CallRecord } from '../call/record.js';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, formatConfigIssue, SwitchboardError } from '../errors.js';
-import { Store } from '../store/index.js';
+import { openStore } from '../store/open.js';
+import type { SwitchboardStore } from '../runtime/store.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type Command } from './io.js';
 
-const USAGE = 'usage: switchboard calls [--config FILE] [--since 2025-01-31T09:00Z|15m|2h|1d] [--limit N] [--json]\n';
+const USAGE = 'usage: switchboard calls [--config FILE] [--since 2025-01-31T09:00Z|15m|2h|1d] [--limit N] [--node NAME] [--json]\n';
 /** Rows in the table when no --limit is given (the JSON form prints everything asked for). */
 const DEFAULT_TABLE_LIMIT = 100;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -57,7 +59,7 @@ export function formatCallTable(calls: readonly CallRecord[]): string {
 /** Print the call log. Exit 0, 2 for bad usage or config, 1 when the store fails. */
 export const callsCommand: Command = async (argv, io) => {
   const { opts, positionals } = parseArgs(argv, ['json']);
-  const unknown = [...opts.keys()].filter((k) => !['config', 'since', 'limit', 'json'].includes(k));
+  const unknown = [...opts.keys()].filter((k) => !['config', 'since', 'limit', 'node', 'json'].includes(k));
   if (unknown.length > 0 || positionals.length > 0 || opts.get('config') === '') {
     io.stderr.write(USAGE);
     return 2;
@@ -74,12 +76,17 @@ export const callsCommand: Command = async (argv, io) => {
     io.stderr.write(`switchboard calls: --limit ${JSON.stringify(limitText)}: expected a positive whole number\n`);
     return 2;
   }
+  const node = opts.get('node');
+  if (node === '') {
+    io.stderr.write(USAGE);
+    return 2;
+  }
   const json = opts.has('json');
-  let store: Store | undefined;
+  let store: SwitchboardStore | undefined;
   try {
     const loaded = await loadConfig(opts.get('config') ?? DEFAULT_CONFIG_PATH, io.env, { cwd: io.cwd });
-    store = await Store.open(loaded.sqlitePath);
-    const calls = await store.calls.list({ since, limit: limit ?? (json ? undefined : DEFAULT_TABLE_LIMIT) });
+    store = await openStore(loaded);
+    const calls = await store.calls.list({ since, limit: limit ?? (json ? undefined : DEFAULT_TABLE_LIMIT), ...(node !== undefined ? { node } : {}) });
     if (json) io.stdout.write(`${JSON.stringify(calls, null, 2)}\n`);
     else if (calls.length === 0) io.stdout.write('no calls\n');
     else io.stdout.write(formatCallTable(calls));

@@ -9,7 +9,8 @@ import type { LoadedConfig } from '../config/load.js';
 import { importContacts, type ImportProgress, type ImportSummary } from '../contacts/import.js';
 import { SwitchboardError } from '../errors.js';
 import { normalizeNumber } from '../phone.js';
-import { Store } from '../store/index.js';
+import { openStore } from '../store/open.js';
+import type { SwitchboardStore } from '../runtime/store.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type CliIO, type Command } from './io.js';
 import { loadOrReport } from './load-or-report.js';
 
@@ -75,7 +76,7 @@ async function importCmd(io: CliIO, loaded: LoadedConfig, csv: string, json: boo
     io.stderr.write(`switchboard contacts import: ${csv}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot read it'}\n`);
     return 2;
   }
-  const store = await Store.open(loaded.sqlitePath);
+  const store = await openStore(loaded);
   const progress = progressReporter(io.stderr);
   try {
     const summary = await importContacts(store, absolute, {
@@ -112,7 +113,7 @@ export function printable(text: string): string {
 
 async function lookupCmd(io: CliIO, loaded: LoadedConfig, raw: string, json: boolean): Promise<number> {
   const phone = normalizeNumber(raw, loaded.config.defaultCountry);
-  const store = await Store.open(loaded.sqlitePath);
+  const store = await openStore(loaded);
   try {
     const contact = await store.contacts.get(phone);
     if (json) {

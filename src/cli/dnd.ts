@@ -5,7 +5,8 @@
  * line on stderr; 1 is a store failure.
  */
 import { hint } from '../config/crosscheck.js';
-import { Store } from '../store/index.js';
+import { openStore } from '../store/open.js';
+import type { SwitchboardStore } from '../runtime/store.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type Command } from './io.js';
 import { loadOrReport } from './load-or-report.js';
 
@@ -32,9 +33,9 @@ export const dndCommand: Command = async (argv, io) => {
     io.stderr.write(`switchboard dnd: unknown user ${JSON.stringify(userId)}${hint(userId!, ids)}\n`);
     return 2;
   }
-  let store: Store | null = null;
+  let store: SwitchboardStore | null = null;
   try {
-    store = await Store.open(loaded.sqlitePath);
+    store = await openStore(loaded);
     if (setting) {
       const on = word === 'on';
       const changed = await store.dnd.set(userId!, on);

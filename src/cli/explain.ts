@@ -13,8 +13,9 @@ import { formatPlanText, planToJson } from '../routing/format.js';
 import { planRoute } from '../routing/route.js';
 import { blockDecision, BlockList, isWithheldCaller } from '../routing/blocked.js';
 import { parseAt } from '../routing/schedule.js';
-import { Store } from '../store/index.js';
-import { historyView } from '../store/history.js';
+import { openStore } from '../store/open.js';
+import type { SwitchboardStore } from '../runtime/store.js';
+import { historyView } from '../runtime/history-view.js';
 import { EXPLAIN_DEVICES_UNKNOWN } from '../routing/availability.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type CliIO, type Command } from './io.js';
 
@@ -75,9 +76,9 @@ export const explainCommand: Command = async (argv, io) => {
   const rawFrom = opts.get('from');
   const withheld = rawFrom === undefined || isWithheldCaller(rawFrom);
 
-  let store: Store | null = null;
+  let store: SwitchboardStore | null = null;
   try {
-    store = await Store.open(loaded.sqlitePath);
+    store = await openStore(loaded);
     const overrides = new Map((await store.overrides.list()).map((o) => [o.scheduleId, o.state] as const));
     const blocked = new BlockList([...config.blocked, ...(await store.blocked.list()).map((b) => b.pattern)]);
     const configured = config.numbers.find((n) => n.number === to);

@@ -43,6 +43,8 @@ export const runCommand: Command = async (argv, io) => {
     reason: () => controller.disconnectedReason(),
     activeCalls: () => controller.activeCalls,
     configGeneration: () => controller.configGeneration,
+    refusing: () => controller.refusingReason(),
+    store: () => ({ kind: controller.store.kind, ...controller.store.health() }),
   }).catch((err: Error) => {
     // Metrics are worth having, not worth refusing calls for.
     log.error({ listen, err: err.message }, 'observability endpoint not started');

@@ -6,7 +6,8 @@
  */
 import { hint } from '../config/crosscheck.js';
 import { clockSentence, scheduleSentence, scheduleState, wallClock } from '../routing/schedule.js';
-import { Store } from '../store/index.js';
+import { openStore } from '../store/open.js';
+import type { SwitchboardStore } from '../runtime/store.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type Command } from './io.js';
 import { loadOrReport } from './load-or-report.js';
 
@@ -29,9 +30,9 @@ export const scheduleCommand: Command = async (argv, io) => {
     io.stderr.write(`switchboard schedule: unknown schedule "${positionals[0]}"${hint(positionals[0]!, ids)}${ids.length ? ` (the config has ${ids.join(', ')})` : ' (the config has none)'}\n`);
     return 2;
   }
-  let store: Store | null = null;
+  let store: SwitchboardStore | null = null;
   try {
-    store = await Store.open(loaded.sqlitePath);
+    store = await openStore(loaded);
     if (setting) {
       const [id, word] = positionals as [string, 'open' | 'closed' | 'auto'];
       await store.overrides.set(id, word === 'auto' ? null : word);

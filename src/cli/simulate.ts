@@ -12,7 +12,8 @@ import { SimulateAri } from '../simulate/ari.js';
 import { formatReportTable, toJsonReport } from '../simulate/report.js';
 import { runScenario } from '../simulate/runner.js';
 import { loadScenarioFile, type Scenario } from '../simulate/scenario.js';
-import { Store } from '../store/index.js';
+import { openStore } from '../store/open.js';
+import type { SwitchboardStore } from '../runtime/store.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type CliIO, type Command } from './io.js';
 
 const USAGE =
@@ -49,8 +50,10 @@ export const simulateCommand: Command = async (argv, io) => {
   if (!scenario) return 2;
   // The controller is another process: simulate reads the file it writes. A missing file would be
   // created empty by Store.open and every call would then time out, hiding the real mistake.
-  if (loaded.sqlitePath === ':memory:') return bad(`${loaded.file}: storage.sqlite is ":memory:": simulate needs the controller's call-log file`);
-  if (!existsSync(loaded.sqlitePath)) return bad(`call log ${loaded.sqlitePath} does not exist: start the controller with this config first`);
+  if (!loaded.postgresUrl) {
+    if (loaded.sqlitePath === ':memory:') return bad(`${loaded.file}: storage.sqlite is ":memory:": simulate needs the controller's call-log file`);
+    if (!existsSync(loaded.sqlitePath)) return bad(`call log ${loaded.sqlitePath} does not exist: start the controller with this config first`);
+  }
 
   const url = opts.get('ari') ?? loaded.config.asterisk?.url;
   if (!url || !/^https?:\/\/[^/\s]+/.test(url)) return bad(`--ari ${JSON.stringify(url ?? '')}: expected the ARI server's http(s) URL`);
@@ -66,9 +69,9 @@ export const simulateCommand: Command = async (argv, io) => {
     return bad(err instanceof SwitchboardError ? err.message : `cannot reach ARI at ${url}: ${String(err)}`);
   }
 
-  let store: Store | undefined;
+  let store: SwitchboardStore | undefined;
   try {
-    store = await Store.open(loaded.sqlitePath);
+    store = await openStore(loaded);
     const results = await runScenario(scenario, {
       ari,
       calls: store.calls,

@@ -24,6 +24,9 @@ export function crossCheck(config: Config, file: string, locate: Locate): CrossC
   const error = (path: KeyPath, message: string) => errors.push(issue(path, message));
   const warn = (path: KeyPath, message: string) => warnings.push(issue(path, message));
 
+  // Several controllers share one PostgreSQL: each call-log row and each lock names its node.
+  if (config.storage.postgres !== undefined && config.node === undefined) error(['storage', 'postgres'], 'needs `node: NAME` (this controller\'s name among the controllers sharing the database)');
+
   const userIds = new Set(config.users.map((u) => u.id));
   const groupIds = new Set(config.ringGroups.map((g) => g.id));
   const distributionIds = new Set(config.distributions.map((d) => d.id));

@@ -24,6 +24,8 @@ export interface LoadedConfig {
   dir: string;
   /** `storage.sqlite` resolved against `dir`; `:memory:` is kept as is. */
   sqlitePath: string;
+  /** `storage.postgres` after env expansion: set, the store is PostgreSQL and `sqlitePath` is unused. */
+  postgresUrl?: string;
   /** Problems that do not refuse the config (an admin should still look at them). */
   warnings: ConfigIssue[];
 }
@@ -114,7 +116,8 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   const abs = path.resolve(opts.cwd ?? process.cwd(), file);
   const dir = path.dirname(abs);
   const sqlite = parsed.data.storage.sqlite;
-  return { config: parsed.data, file: abs, dir, sqlitePath: sqlite === ':memory:' ? sqlite : path.resolve(dir, sqlite), warnings: sortIssues(warnings) };
+  const postgres = parsed.data.storage.postgres;
+  return { config: parsed.data, file: abs, dir, sqlitePath: sqlite === ':memory:' ? sqlite : path.resolve(dir, sqlite), ...(postgres ? { postgresUrl: postgres } : {}), warnings: sortIssues(warnings) };
 }
 
 type ZodIssue = z.core.$ZodIssue;

@@ -123,8 +123,15 @@ const hostPort = z
   // 99999 passed the pattern, and then nothing listened (no /metrics) without a word.
   .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'must have a port from 0 to 65535');
 
+/** A PostgreSQL connection string (node-postgres form); usually `${DATABASE_URL}`. */
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S*$/, 'must be a postgres:// or postgresql:// URL')
+  .describe('PostgreSQL shared by several controllers (section 10) in place of sqlite; needs `node`');
+
 export const configSchema = z.strictObject({
   backend: z.enum(['asterisk', 'freeswitch']).default('asterisk'),
+  node: id.optional().describe("this controller's name among several sharing one PostgreSQL (section 10); required with storage.postgres"),
   company: z
     .strictObject({
       name: displayName.optional(),
@@ -170,6 +177,7 @@ export const configSchema = z.strictObject({
   storage: z
     .strictObject({
       sqlite: nonEmpty.default('var/switchboard.db'),
+      postgres: postgresUrl.optional(),
       keepCallsDays: whole(1, 36500, 'days')
         .default(365)
         .describe('call-log rows older than this are deleted (daily); calls in progress are kept'),

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { BadNumberError, SwitchboardError } from '../errors.js';
 import { normalizeNumber } from '../phone.js';
-import type { ContactRow, Store } from '../store/index.js';
+import type { ContactRow, SwitchboardStore as Store } from '../runtime/store.js';
 import { physicalLines, RecordAssembler, type CsvItem } from './csv-records.js';
 
 /** Where an import stands: data rows read, bytes parsed, file size. */

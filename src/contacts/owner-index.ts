@@ -12,7 +12,7 @@
  * first load has finished, `ownerOf` answers `undefined` and the caller asks the store.
  */
 import type { Logger } from '../log.js';
-import type { ContactStore } from '../store/contacts.js';
+import type { ContactPort } from '../runtime/store.js';
 
 const PAGE = 20_000;
 /** Re-read this far back on every sync: an importer's batch may commit after a later timestamp was read. */
@@ -27,7 +27,7 @@ export class OwnerIndex {
   private stopped = false;
 
   constructor(
-    private readonly contacts: Pick<ContactStore, 'changedSince'>,
+    private readonly contacts: Pick<ContactPort, 'changedSince'>,
     private readonly log: Logger,
     private readonly syncMs = 1000,
   ) {}

@@ -3,7 +3,7 @@
  * planner's ContactRef, or null for an unknown caller; this never throws.
  */
 import type { ContactRef } from '../routing/plan.js';
-import type { Store } from '../store/index.js';
+import type { SwitchboardStore as Store } from '../runtime/store.js';
 
 /** What resolving needs; `users` holds the configured user ids (a Map keyed by id works too). */
 export interface ResolveDeps {

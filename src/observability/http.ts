@@ -9,6 +9,10 @@ export interface HealthSource {
   reason?(): string | null;
   activeCalls(): number;
   configGeneration(): number;
+  /** Why this controller takes no calls although the PBX is up (ARI `ApplicationReplaced`), or null. */
+  refusing?(): string | null;
+  /** The store's state: a store that is down leaves the controller routing on memory (section 10). */
+  store?(): { kind: string; up: boolean; reason?: string; queued: number; overflowed: number };
 }
 
 /** Start the endpoint on `listen` ("host:port"); resolves with the bound address. */
@@ -23,9 +27,16 @@ export async function startObservability(listen: string, metrics: Metrics, healt
           return res.end(body);
         }
         if (req.method === 'GET' && req.url === '/healthz') {
-          const ok = health.connected();
+          const connected = health.connected();
+          const refusing = health.refusing?.() ?? null;
+          const store = health.store?.();
+          // Red (503) only when this node takes no calls: a store that is down is reported, but
+          // calls still route on memory, and every node would share that state anyway.
+          const ok = connected && refusing === null;
+          const status = refusing !== null ? 'app-replaced' : !connected ? 'pbx-disconnected' : store && !store.up ? 'store-down' : 'ok';
+          const reason = refusing ?? (connected ? null : (health.reason?.() ?? null));
           res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ status: ok ? 'ok' : 'pbx-disconnected', pbxConnected: ok, ...(ok ? {} : { reason: health.reason?.() ?? null }), activeCalls: health.activeCalls(), configGeneration: health.configGeneration() }));
+          return res.end(JSON.stringify({ status, pbxConnected: connected, ...(reason !== null || !ok ? { reason } : {}), activeCalls: health.activeCalls(), configGeneration: health.configGeneration(), ...(store ? { store } : {}) }));
         }
         res.writeHead(404).end();
       } catch {

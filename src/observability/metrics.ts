@@ -13,6 +13,8 @@ export interface MetricsSources {
   dndUsers?(): number;
   /** SIP endpoints by the state the PBX reports (section 6). */
   deviceStates?(): ReadonlyMap<string, number>;
+  /** The store: up, call-log writes queued while it is down, and writes dropped from a full queue (section 10). */
+  store?(): { up: boolean; queued: number; overflowed: number };
 }
 
 const DEVICE_STATES = ['unavailable', 'in-use', 'ringing', 'idle', 'unknown'] as const;
@@ -46,6 +48,9 @@ export class Metrics {
     new Gauge({ name: 'switchboard_pbx_connected', help: '1 when the PBX event connection is up', registers: [this.registry], collect() { this.set(sources.connected() ? 1 : 0); } });
     new Gauge({ name: 'switchboard_active_calls', help: 'Calls in progress', registers: [this.registry], collect() { this.set(sources.activeCalls()); } });
     new Gauge({ name: 'switchboard_config_generation', help: 'Config generation in force (1 at start, +1 per good reload)', registers: [this.registry], collect() { this.set(sources.configGeneration()); } });
+    new Gauge({ name: 'switchboard_store_up', help: '1 when the store answers (0: PostgreSQL down, calls route on memory)', registers: [this.registry], collect() { this.set(sources.store?.().up === false ? 0 : 1); } });
+    new Gauge({ name: 'switchboard_store_queued_writes', help: 'Call-log writes waiting for the store', registers: [this.registry], collect() { this.set(sources.store?.().queued ?? 0); } });
+    new Gauge({ name: 'switchboard_store_dropped_writes', help: 'Call-log writes dropped because the queue was full while the store was down', registers: [this.registry], collect() { this.set(sources.store?.().overflowed ?? 0); } });
     new Gauge({ name: 'switchboard_dnd_users', help: 'Users on do-not-disturb', registers: [this.registry], collect() { this.set(sources.dndUsers?.() ?? 0); } });
     new Gauge({
       name: 'switchboard_devices',

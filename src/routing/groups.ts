@@ -60,6 +60,18 @@ function check(config: Config, group: RingGroup, id: string, env: GroupEnv, trac
   return null;
 }
 
+/**
+ * The member indices that can be rung now (`taken` is known to be), without trace lines: what a
+ * shared store's atomic take chooses from when another node moved the cursor meanwhile.
+ */
+function eligibleIndices(config: Config, group: RingGroup, env: GroupEnv, taken: number): number[] {
+  const out: number[] = [];
+  group.members.forEach((id, i) => {
+    if (i === taken || checkUser(config, id, env.avail, { skipBusy: env.skipBusy || group.skipBusy, group }).ok) out.push(i);
+  });
+  return out;
+}
+
 /** The members from `start` on, wrapping. */
 function rotated(group: RingGroup, start: number): string[] {
   const n = group.members.length;
@@ -99,7 +111,8 @@ export function groupStep(config: Config, group: RingGroup, ringSeconds: number,
       const to = (index + 1) % n;
       cursors.set(group.id, to);
       trace.push(`round-robin group ${group.id}: cursor ${start} -> ${id}; cursor moves to ${to}`);
-      return { step: step('simultaneous', [member]), move: { group: group.id, from: raw, to }, trace };
+      const move: CursorMove = { group: group.id, from: raw, to, strategy: 'round-robin', members: n, eligible: eligibleIndices(config, group, env, index) };
+      return { step: step('simultaneous', [member]), move, trace };
     }
     trace.push(`round-robin group ${group.id}: nobody can be rung: step left out, cursor stays at ${start}`);
     return { step: null, move: null, trace };
@@ -126,5 +139,5 @@ export function groupStep(config: Config, group: RingGroup, ringSeconds: number,
   const to = (start + 1) % n;
   cursors.set(group.id, to);
   trace.push(`linear group ${group.id}: cursor ${start} -> ${members.map((m) => m.user).join(', ')} one at a time; cursor moves to ${to}`);
-  return { step: step('sequential', members), move: { group: group.id, from: raw, to }, trace };
+  return { step: step('sequential', members), move: { group: group.id, from: raw, to, strategy: 'linear', members: n }, trace };
 }

@@ -2,7 +2,7 @@
  * The order of a `least-recent` or `fewest-calls` group (spec section 10, "More ring-group
  * strategies"), from the group's answer history. Pure: the history and the clock come in.
  */
-import type { RingGroup } from '../config/schema.js';
+import type { Config, RingGroup } from '../config/schema.js';
 import type { Availability, MemberHistory } from './availability.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -47,4 +47,21 @@ export function historyOrder(group: RingGroup, avail: Availability): { order: st
     return h?.lastEnded !== undefined ? `${m} last ended ${new Date(h.lastEnded).toISOString()}` : `${m} never answered`;
   });
   return { order: members, why: `longest since the last answered call first: ${said.join(', ')}` };
+}
+
+/**
+ * The least-recent and fewest-calls groups a call to `to` may ring (its distribution, open or
+ * closed): what a controller on a shared store reads across nodes before planning (section 10).
+ */
+export function historyGroupsFor(config: Config, to: string): string[] {
+  const number = config.numbers.find((n) => n.number === to);
+  const dists = [number?.distribution, number?.whenClosed?.distribution].filter((d): d is string => d !== undefined);
+  const out = new Set<string>();
+  for (const id of dists) {
+    for (const entry of config.distributions.find((d) => d.id === id)?.steps ?? []) {
+      const group = config.ringGroups.find((g) => g.id === (typeof entry === 'string' ? entry : entry.group));
+      if (group && (group.strategy === 'least-recent' || group.strategy === 'fewest-calls')) out.add(group.id);
+    }
+  }
+  return [...out];
 }

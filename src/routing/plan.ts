@@ -74,6 +74,14 @@ export interface CursorMove {
   group: string;
   from: number;
   to: number;
+  /**
+   * What a shared store needs to make the same move in one atomic statement against the cursor
+   * another node may have moved meanwhile (section 10): the strategy, the member count and, for
+   * round robin, the member indices that can be rung now (ascending).
+   */
+  strategy?: 'round-robin' | 'linear';
+  members?: number;
+  eligible?: number[];
 }
 
 export interface PlanResult {

@@ -8,8 +8,7 @@
 import type { Logger } from '../log.js';
 import { BlockList } from '../routing/blocked.js';
 import type { ScheduleOverride } from '../routing/schedule.js';
-import type { BlockStore, OverrideStore } from '../store/runtime.js';
-import type { DndStore } from '../store/dnd.js';
+import type { BlockPort, DndPort, OverridePort } from './store.js';
 
 export class LiveState {
   private overridesNow: ReadonlyMap<string, ScheduleOverride> = new Map();
@@ -21,7 +20,7 @@ export class LiveState {
   private failing = false;
 
   constructor(
-    private readonly store: { overrides: Pick<OverrideStore, 'list'>; blocked: Pick<BlockStore, 'list'>; dnd?: Pick<DndStore, 'list'> },
+    private readonly store: { overrides: Pick<OverridePort, 'list'>; blocked: Pick<BlockPort, 'list'>; dnd?: Pick<DndPort, 'list'> },
     private readonly log: Pick<Logger, 'warn' | 'info'>,
     private readonly syncMs = 250,
   ) {}

@@ -7,7 +7,8 @@
  */
 import type { Logger } from '../log.js';
 import type { Availability, DeviceState, GroupHistory } from '../routing/availability.js';
-import { historyView, type GroupAnswerStore, type MemberHistoryRow } from '../store/history.js';
+import { historyView } from './history-view.js';
+import type { GroupAnswerPort, MemberHistoryRow, SharedPresencePort } from './store.js';
 
 /** Device state by endpoint name, as the PBX last reported it. */
 export class DeviceStates {
@@ -44,11 +45,16 @@ export class DeviceStates {
 }
 
 export interface PresenceDeps {
-  answers: Pick<GroupAnswerStore, 'answered' | 'ended' | 'load' | 'tidy'>;
+  answers: Pick<GroupAnswerPort, 'answered' | 'ended' | 'load' | 'tidy'>;
   dnd: () => { has(user: string): boolean };
   devices: DeviceStates;
   log: Pick<Logger, 'warn' | 'error'>;
   now?: () => number;
+  /**
+   * A store shared with other nodes (section 10): who is on a call there counts as on a call here,
+   * and least-recent / fewest-calls read the groups' history from the store before each plan.
+   */
+  shared?: { bus: SharedPresencePort | null; historyBudgetMs?: number };
 }
 
 export class Presence {
@@ -57,7 +63,8 @@ export class Presence {
   private rows = new Map<string, Map<string, MemberHistoryRow>>();
   private view: GroupHistory | null = null;
   private readonly now: () => number;
-  readonly bridged = { has: (user: string): boolean => (this.bridgedCount.get(user) ?? 0) > 0 };
+  private historyFailing = false;
+  readonly bridged = { has: (user: string): boolean => (this.bridgedCount.get(user) ?? 0) > 0 || (this.deps.shared?.bus?.has(user) ?? false) };
 
   constructor(private readonly deps: PresenceDeps) {
     this.now = deps.now ?? Date.now;
@@ -69,6 +76,33 @@ export class Presence {
     await this.deps.answers.tidy(active, now);
     this.rows = await this.deps.answers.load(now);
     this.view = null;
+  }
+
+  /**
+   * On a shared store: replace these groups' history with every node's, in one statement. When the
+   * store does not answer in time the plan uses what is in memory (calls still route).
+   */
+  async refreshHistory(groups: readonly string[]): Promise<void> {
+    if (!this.deps.shared || groups.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = this.deps.shared.historyBudgetMs ?? 500;
+    const load = this.deps.answers.load(this.now(), groups);
+    load.catch(() => undefined);
+    try {
+      const rows = await Promise.race([load, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${budget} ms`)), budget)))]);
+      for (const g of groups) this.rows.set(g, rows.get(g) ?? new Map());
+      this.view = null;
+      this.historyFailing = false;
+    } catch (err) {
+      if (!this.historyFailing) this.deps.log.warn({ err: (err as Error).message }, 'group history: the store did not answer; ordering on memory');
+      this.historyFailing = true;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private publish(): void {
+    this.deps.shared?.bus?.publish(this.bridgedCount.keys());
   }
 
   /** The snapshot the planner and each step of a call take. */
@@ -83,6 +117,7 @@ export class Presence {
     if (user === null || this.calls.has(callId)) return;
     this.calls.set(callId, { user, ...(group !== undefined ? { group } : {}) });
     this.bridgedCount.set(user, (this.bridgedCount.get(user) ?? 0) + 1);
+    this.publish();
     if (group === undefined) return;
     const at = this.now();
     const h = this.entry(group, user);
@@ -100,6 +135,7 @@ export class Presence {
     const left = (this.bridgedCount.get(c.user) ?? 1) - 1;
     if (left > 0) this.bridgedCount.set(c.user, left);
     else this.bridgedCount.delete(c.user);
+    this.publish();
     if (c.group === undefined) return;
     const at = this.now();
     const h = this.entry(c.group, c.user);

@@ -1,15 +1,10 @@
 /** The call log (one row per call, spec section 3) and the state kept to resume calls after a restart. */
 import type { CallRecord } from '../call/record.js';
+import type { CallLogPort, ListCallsOptions } from '../runtime/store.js';
 import { storeError, type Db } from './db.js';
 import { GroupCommit } from './group-commit.js';
 
-/** Filters for `list`. */
-export interface ListCallsOptions {
-  /** Only calls that started at or after this time. */
-  since?: Date;
-  /** At most this many (newest first). */
-  limit?: number;
-}
+export type { ListCallsOptions };
 
 /** ISO 8601 in UTC so that the text column sorts in time order; anything unparsable is kept as is. */
 function sortableTime(iso: string): string {
@@ -26,18 +21,26 @@ function parseJson<T>(text: string, id: string): T {
   }
 }
 
-/** A stored row as a CallRecord; rows written before section 6 have no `passedOver`: nobody was. */
-function readRecord(text: string, id: string): CallRecord {
+/**
+ * A stored row as a CallRecord; rows written before section 6 have no `passedOver` (nobody was),
+ * rows written before section 10 no `node`.
+ */
+export function readRecord(text: string, id: string): CallRecord {
   const r = parseJson<CallRecord>(text, id);
   r.passedOver ??= [];
+  r.node ??= null;
   return r;
 }
 
 /** Call log rows and resumable call state. */
-export class CallStore {
+export class CallStore implements CallLogPort {
   private readonly writes: GroupCommit;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Written into every row (section 10); null when the config names no node. */
+    private readonly node: string | null = null,
+  ) {
     this.writes = new GroupCommit(db);
   }
 
@@ -62,20 +65,21 @@ export class CallStore {
       JSON.stringify(record.rules ?? []),
       JSON.stringify(record.legs ?? []),
       record.durationSeconds,
-      JSON.stringify(record),
+      JSON.stringify({ ...record, node: this.node }),
       record.backend,
       new Date().toISOString(),
+      this.node,
     ];
     // Group-committed (see group-commit.ts); the row is captured now, so later changes to the
     // record object cannot leak into this write.
     await this.writes.write(`call:${record.id}`, {
       sql: `INSERT INTO calls (id, started_at, from_number, to_number, outcome, answered_user, answered_device,
-           rules, legs, duration, record, backend, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           rules, legs, duration, record, backend, updated_at, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, from_number = excluded.from_number,
            to_number = excluded.to_number, outcome = excluded.outcome, answered_user = excluded.answered_user,
            answered_device = excluded.answered_device, rules = excluded.rules, legs = excluded.legs,
            duration = excluded.duration, record = excluded.record, backend = excluded.backend,
-           updated_at = excluded.updated_at`,
+           updated_at = excluded.updated_at, node = excluded.node`,
       params,
     });
   }
@@ -90,8 +94,11 @@ export class CallStore {
   /** Calls newest first (ties: the later inserted first). */
   async list(opts: ListCallsOptions = {}): Promise<CallRecord[]> {
     await this.writes.drain();
-    const where = opts.since ? 'WHERE started_at >= ?' : '';
-    const params: unknown[] = opts.since ? [opts.since.toISOString()] : [];
+    const conds: string[] = [];
+    const params: unknown[] = [];
+    if (opts.since) conds.push('started_at >= ?'), params.push(opts.since.toISOString());
+    if (opts.node !== undefined) conds.push('node = ?'), params.push(opts.node);
+    const where = conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : '';
     const limit = opts.limit !== undefined && Number.isFinite(opts.limit) ? Math.max(0, Math.trunc(opts.limit)) : -1;
     params.push(limit);
     const rows = await this.db.all<{ id: string; record: string }>(`SELECT id, record FROM calls ${where} ORDER BY started_at DESC, rowid DESC LIMIT ?`, params);

@@ -1,16 +1,8 @@
 /** The contacts table: known callers, keyed by their E.164 number, with the user who owns each. */
+import type { Contact, ContactPort, ContactRow } from '../runtime/store.js';
 import type { Db, Stmt } from './db.js';
 
-/** A known caller. `fields` are the CSV's extra columns (CRM fields). */
-export interface Contact {
-  phone: string;
-  name: string;
-  owner: string | null;
-  fields: Record<string, string>;
-}
-
-/** A row to upsert: the phone must already be normalised to E.164. */
-export type ContactRow = Contact;
+export type { Contact, ContactRow };
 
 interface ContactDbRow {
   phone: string;
@@ -46,7 +38,7 @@ function parseFields(json: string): Record<string, string> {
 }
 
 /** Contacts: batch upsert for the importer, a prepared look-up for the call path. */
-export class ContactStore {
+export class ContactStore implements ContactPort {
   private constructor(
     private readonly db: Db,
     private readonly getStmt: Stmt,

@@ -1,18 +1,11 @@
 /** Ring-group cursors: where each round-robin / linear group starts its next call. */
+import type { CursorPort, Decide, Move } from '../runtime/store.js';
 import { Mutex, type Db } from './db.js';
 
-/** A cursor change decided by the planner; `from` is what it read, `to` what it writes. */
-export interface Move {
-  group: string;
-  from: number;
-  to: number;
-}
-
-/** The pure decision `take` runs under the store's write lock. */
-export type Decide<T> = (cursors: ReadonlyMap<string, number>) => { result: T; moves: readonly Move[] };
+export type { Decide, Move };
 
 /** Read-decide-write on the cursors, one caller at a time, so two calls never get the same member. */
-export class CursorStore {
+export class CursorStore implements CursorPort {
   /**
    * The cursors as this process last read or wrote them. The controller is the only writer, so
    * after the first read the table need not be read again: a take that moves nothing touches no

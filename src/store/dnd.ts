@@ -3,15 +3,12 @@
  * writes it; a running controller re-reads the table every 250 ms (src/runtime/live.ts), so a
  * change made from another process reaches it within a second. A handful of rows at most.
  */
+import type { DndPort, DndRow } from '../runtime/store.js';
 import type { Db } from './db.js';
 
-export interface DndRow {
-  userId: string;
-  /** When she went on do-not-disturb (ISO 8601). */
-  since: string;
-}
+export type { DndRow };
 
-export class DndStore {
+export class DndStore implements DndPort {
   constructor(
     private readonly db: Db,
     private readonly reader: Db,

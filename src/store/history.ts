@@ -4,18 +4,13 @@
  * controller keeps its own copy in memory (src/runtime/history.ts) and writes here behind the
  * call; `explain` and a restarted controller read it back.
  */
-import type { GroupHistory, MemberHistory } from '../routing/availability.js';
 import { DAY_MS } from '../routing/history-order.js';
+import type { GroupAnswerPort, MemberHistoryRow } from '../runtime/store.js';
 import type { Db } from './db.js';
 
-/** Mutable form of one member's history, as load() builds it. */
-export interface MemberHistoryRow {
-  lastEnded?: number;
-  open: Set<string>;
-  answered: number[];
-}
+export type { MemberHistoryRow };
 
-export class GroupAnswerStore {
+export class GroupAnswerStore implements GroupAnswerPort {
   constructor(
     private readonly db: Db,
     private readonly reader: Db,
@@ -75,13 +70,4 @@ export class GroupAnswerStore {
   }
 }
 
-/** The read-only view the planner takes. */
-export function historyView(rows: Map<string, Map<string, MemberHistoryRow>>): GroupHistory {
-  const out = new Map<string, Map<string, MemberHistory>>();
-  for (const [g, byUser] of rows) {
-    const m = new Map<string, MemberHistory>();
-    for (const [u, h] of byUser) m.set(u, { ...(h.lastEnded !== undefined ? { lastEnded: h.lastEnded } : {}), inProgress: h.open.size > 0, answered: h.answered });
-    out.set(g, m);
-  }
-  return out;
-}
+export { historyView } from '../runtime/history-view.js';

@@ -11,6 +11,7 @@ import { migrate } from './migrations.js';
 import { BlockStore, OverrideStore } from './runtime.js';
 import { DndStore } from './dnd.js';
 import { GroupAnswerStore } from './history.js';
+import type { StoreHealth, SwitchboardStore } from '../runtime/store.js';
 
 export type { Contact, ContactRow } from './contacts.js';
 export type { Decide, Move } from './cursors.js';
@@ -19,8 +20,13 @@ export type { BlockedRow, OverrideState, ScheduleOverrideRow } from './runtime.j
 export type { DndRow } from './dnd.js';
 export { BlockStore, CallStore, ContactStore, CursorStore, DndStore, GroupAnswerStore, OverrideStore };
 
-/** The application's store. Errors are SwitchboardError STORE_FAILED with the sqlite message in details. */
-export class Store {
+/**
+ * The SQLite store, the embedded default (the PostgreSQL one is in ./postgres/). Errors are
+ * SwitchboardError STORE_FAILED with the sqlite message in details.
+ */
+export class Store implements SwitchboardStore {
+  readonly kind = 'sqlite';
+
   private constructor(
     private readonly db: Db,
     private readonly reader: Db,
@@ -31,10 +37,17 @@ export class Store {
     readonly blocked: BlockStore,
     readonly dnd: DndStore,
     readonly groupAnswers: GroupAnswerStore,
+    readonly node: string | null,
   ) {}
 
+  /** A local file is up as long as it is open: writes that fail are errors, not a queue. */
+  health(): StoreHealth {
+    return { up: true, queued: 0, overflowed: 0 };
+  }
+
   /** Open (or create) the database at `path` (':memory:' for a private in-memory one) and migrate it. */
-  static async open(path: string): Promise<Store> {
+  static async open(path: string, opts: { node?: string | null } = {}): Promise<Store> {
+    const node = opts.node ?? null;
     const db = await Db.open(path);
     let reader = db;
     try {
@@ -42,7 +55,7 @@ export class Store {
       // A private in-memory database cannot be opened twice: there the writer also reads.
       const inMemory = path === ':memory:' || path === '';
       if (!inMemory) reader = await Db.open(path);
-      return new Store(db, reader, await ContactStore.create(db, reader), new CursorStore(db), new CallStore(db), new OverrideStore(db, reader), new BlockStore(db, reader), new DndStore(db, reader), new GroupAnswerStore(db, reader));
+      return new Store(db, reader, await ContactStore.create(db, reader), new CursorStore(db), new CallStore(db, node), new OverrideStore(db, reader), new BlockStore(db, reader), new DndStore(db, reader), new GroupAnswerStore(db, reader), node);
     } catch (err) {
       await db.close().catch(() => undefined);
       if (reader !== db) await reader.close().catch(() => undefined);

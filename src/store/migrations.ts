@@ -96,6 +96,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX group_answers_by_group ON group_answers (group_id, answered_at);
     `,
   },
+  {
+    version: 5,
+    name: 'the node that handled each call (section 10: calls --node)',
+    sql: `
+      ALTER TABLE calls ADD COLUMN node TEXT;
+      CREATE INDEX calls_node ON calls (node, started_at);
+    `,
+  },
 ];
 
 /** Apply every migration newer than the file's user_version. Safe to call on every open. */

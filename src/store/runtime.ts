@@ -4,23 +4,13 @@
  * (`switchboard block add|remove`). Both tables are tiny; the controller re-reads them every
  * second (src/runtime/live.ts), so a change made by a CLI in another process reaches it in time.
  */
+import type { BlockedRow, BlockPort, OverridePort, OverrideState, ScheduleOverrideRow } from '../runtime/store.js';
 import type { Db } from './db.js';
 
-export type OverrideState = 'open' | 'closed';
-
-export interface ScheduleOverrideRow {
-  scheduleId: string;
-  state: OverrideState;
-  updatedAt: string;
-}
-
-export interface BlockedRow {
-  pattern: string;
-  createdAt: string;
-}
+export type { BlockedRow, OverrideState, ScheduleOverrideRow };
 
 /** Schedule overrides: at most one per schedule. */
-export class OverrideStore {
+export class OverrideStore implements OverridePort {
   constructor(
     private readonly db: Db,
     private readonly reader: Db,
@@ -49,7 +39,7 @@ export class OverrideStore {
 }
 
 /** The run-time block list. Patterns are validated by the caller (E.164 or `+digits*`). */
-export class BlockStore {
+export class BlockStore implements BlockPort {
   constructor(
     private readonly db: Db,
     private readonly reader: Db,

@@ -135,4 +135,21 @@ describe('ARI event connection supervision', () => {
     const spread = new Set(Array.from({ length: 20 }, (_, i) => backoffDelay(6, opts, () => i / 20)));
     expect(spread.size).toBeGreaterThan(10);
   });
+
+  it('given ApplicationReplaced, then it stops for good, says why, and never reconnects to take the app back', async () => {
+    const client = new FakeClient(() => 'open');
+    const events = new AriEvents(options(async () => client));
+    await events.start();
+    const replaced = nextEvent<string>(events, 'replaced', () => true, 3000);
+    client.emit('*', { type: 'ApplicationReplaced', application: 'switchboard' });
+    const reason = await replaced;
+    expect(reason).toMatch(/taken over by another connection \(ApplicationReplaced\).*does not reconnect/);
+    expect(events.replaced()).toBe(reason);
+    expect(events.isConnected()).toBe(false);
+    expect(events.disconnectedReason()).toBe(reason);
+    expect(client.sockets[0]!.terminated).toBe(true);
+    // A retry would have started a second socket by now (backoff 1 to 4 ms).
+    await new Promise((r) => setTimeout(r, 50));
+    expect(client.starts).toBe(1);
+  });
 });

@@ -259,3 +259,15 @@ describe('loadConfig on disk', () => {
     expect(err.issues.map((i) => `${i.file}:${i.line}: ${i.key}`)).toEqual(['bad.yaml:1: backend']);
   });
 });
+
+describe('storage.postgres (section 10)', () => {
+  it('given ${DATABASE_URL} and a node, then the URL comes from the environment', () => {
+    const loaded = parseConfigText('node: ast1\nstorage: { postgres: "${DATABASE_URL}" }\n', 'sb.yaml', { DATABASE_URL: 'postgresql://sb@db.internal/switchboard' });
+    expect(loaded.postgresUrl).toBe('postgresql://sb@db.internal/switchboard');
+    expect(loaded.config.node).toBe('ast1');
+  });
+
+  it('given ${DATABASE_URL} unset, then the error names it', () => {
+    expect(() => parseConfigText('node: ast1\nstorage: { postgres: "${DATABASE_URL}" }\n', 'sb.yaml', {})).toThrow(/DATABASE_URL/);
+  });
+});

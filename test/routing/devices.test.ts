@@ -123,7 +123,7 @@ describe.each(KINDS)('a user with $kind', (k) => {
   it('round-robin group: the cursor on her takes her, or the next member', () => {
     const { plan: p, cursorMoves } = plan(k, { distribution: 'd' }, { ...groupCase('round-robin'), cursors: { g: 0 } });
     expect(stepSummary(p)).toEqual([ringable(k) ? 'distribution:u' : 'distribution:bob']);
-    expect(cursorMoves).toEqual([{ group: 'g', from: 0, to: ringable(k) ? 1 : 0 }]);
+    expect(cursorMoves).toMatchObject([{ group: 'g', from: 0, to: ringable(k) ? 1 : 0 }]);
     if (!ringable(k)) expect(p.trace).toContain(PASSED);
   });
 
@@ -131,7 +131,7 @@ describe.each(KINDS)('a user with $kind', (k) => {
     const { plan: p, cursorMoves } = plan(k, { distribution: 'd' }, groupCase('linear'));
     expect(p.steps[0]!.strategy).toBe('sequential');
     expect(p.steps[0]!.members.map((m) => m.user)).toEqual(ringable(k) ? ['u', 'bob'] : ['bob']);
-    expect(cursorMoves).toEqual([{ group: 'g', from: 0, to: 1 }]);
+    expect(cursorMoves).toMatchObject([{ group: 'g', from: 0, to: 1 }]);
   });
 
   it.each(['simultaneous', 'round-robin', 'linear'] as const)('a %s group of her alone: the step, or none (then the distribution\'s final action)', (strategy) => {

@@ -51,7 +51,18 @@ describe('switchboard calls', () => {
     expect(await callsCommand(['--config', 'sb.yaml', '--json'], io)).toBe(0);
     const calls = JSON.parse(out.text) as CallRecord[];
     expect(calls.map((c) => c.id)).toEqual(['new', 'hour', 'old']);
-    expect(calls[2]).toEqual(call('old', ago(3 * 86_400_000)));
+    // Section 10: every row names its node (null for a controller whose config names none).
+    expect(calls[2]).toEqual({ ...call('old', ago(3 * 86_400_000)), node: null });
+  });
+
+  it('given --node, then only the calls that node handled', async () => {
+    const store = await Store.open(path.join(dir, 'var/sb.db'), { node: 'ast2' });
+    await store.calls.upsert(call('other', ago(1000)));
+    await store.close();
+    expect(await callsCommand(['--config', 'sb.yaml', '--json', '--node', 'ast2'], io)).toBe(0);
+    const calls = JSON.parse(out.text) as CallRecord[];
+    expect(calls.map((c) => [c.id, c.node])).toEqual([['other', 'ast2']]);
+    expect(await callsCommand(['--config', 'sb.yaml', '--node', ''], io)).toBe(2);
   });
 
   it.each([

@@ -168,6 +168,11 @@ export class AsteriskBackend implements PbxBackend {
     return this.events.isConnected();
   }
 
+  /** Why this controller takes no calls although it could connect: its app was taken over. */
+  refusingReason(): string | null {
+    return this.events.replaced();
+  }
+
   /** Why the ARI connection is down (null while up), e.g. refused credentials. */
   disconnectedReason(): string | null {
     return this.events.disconnectedReason();

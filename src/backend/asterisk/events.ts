@@ -77,6 +77,7 @@ export class AriEvents extends EventEmitter {
   private retryTimer: NodeJS.Timeout | null = null;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private reason: string | null = 'not connected yet';
+  private replacedReason: string | null = null;
 
   constructor(private readonly opts: AriEventsOptions) {
     super();
@@ -118,6 +119,26 @@ export class AriEvents extends EventEmitter {
     this.connected = false;
     this.reason = 'stopped';
     this.emit('stopped');
+  }
+
+  /** Why we gave the app up (another connection took it: `ApplicationReplaced`), or null. */
+  replaced(): string | null {
+    return this.replacedReason;
+  }
+
+  /**
+   * Another WebSocket subscribed to our app (a second controller, or an operator's test): Asterisk
+   * now sends the calls there. Reconnecting would take the app back, and the two would take it
+   * from each other for ever (section 10): stop for good and say why.
+   */
+  private onReplaced(): void {
+    const reason = `ARI application ${this.opts.app} was taken over by another connection (ApplicationReplaced): this controller takes no calls and does not reconnect`;
+    this.replacedReason = reason;
+    this.opts.log.error({ app: this.opts.app }, reason);
+    void this.stop().then(() => {
+      this.reason = reason;
+      this.emit('replaced', reason);
+    });
   }
 
   /** Drop the current socket abruptly (tests, and the half-open detector). */
@@ -164,7 +185,9 @@ export class AriEvents extends EventEmitter {
       this.client = client;
       this.guardSocket(client);
       client.on('*', (event: AriEvent) => {
-        if (!this.stopped) this.emit('event', event);
+        if (this.stopped) return;
+        if (event.type === 'ApplicationReplaced') return this.onReplaced();
+        this.emit('event', event);
       });
       client.on('WebSocketConnected', () => this.onOpen());
       client.on('pong', () => (this.awaitingPong = false));

@@ -1,0 +1,102 @@
+/**
+ * The PostgreSQL store (spec section 10): the same interface as the SQLite one
+ * (src/runtime/store.ts), shared by several controllers, each named by its `node`.
+ *
+ * Opening it runs the migrations under an advisory lock. A controller (`lockNode`) also takes a
+ * session-level advisory lock on its node name on a connection of its own, held for its
+ * lifetime: a second live controller with the same name is refused (STORE_NODE_TAKEN). The same
+ * connection LISTENs for the other nodes' presence (who is on a call: src/store/postgres/presence.ts).
+ */
+import pg from 'pg';
+import type { Logger } from '../../log.js';
+import type { StoreHealth, SwitchboardStore } from '../../runtime/store.js';
+import { SwitchboardError } from '../../errors.js';
+import { storeError } from '../db.js';
+import { PgCallStore } from './calls.js';
+import { PgContactStore } from './contacts.js';
+import { PgCursorStore } from './cursors.js';
+import { PgDb } from './db.js';
+import { PgGroupAnswerStore } from './history.js';
+import { migratePg } from './migrations.js';
+import { PresenceBus } from './presence.js';
+import { PgBlockStore, PgDndStore, PgOverrideStore } from './runtime.js';
+
+export interface PgOpenOptions {
+  node: string;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** A controller holds its node name for its lifetime; a CLI does not. */
+  lockNode?: boolean;
+  /** Call-log writes kept while PostgreSQL is down. */
+  maxQueued?: number;
+}
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export class PostgresStore implements SwitchboardStore {
+  readonly kind = 'postgres';
+  readonly contacts: PgContactStore;
+  readonly cursors: PgCursorStore;
+  readonly calls: PgCallStore;
+  readonly overrides: PgOverrideStore;
+  readonly blocked: PgBlockStore;
+  readonly dnd: PgDndStore;
+  readonly groupAnswers: PgGroupAnswerStore;
+  /** Who is on a call on the other nodes (controllers only). */
+  readonly presenceBus: PresenceBus | null;
+
+  private constructor(
+    private readonly db: PgDb,
+    readonly node: string,
+    opts: PgOpenOptions,
+    bus: PresenceBus | null,
+  ) {
+    this.contacts = new PgContactStore(db);
+    this.cursors = new PgCursorStore(db, opts.log);
+    this.calls = new PgCallStore(db, node, opts.log, opts.maxQueued);
+    this.overrides = new PgOverrideStore(db);
+    this.blocked = new PgBlockStore(db);
+    this.dnd = new PgDndStore(db);
+    this.groupAnswers = new PgGroupAnswerStore(db, node);
+    this.presenceBus = bus;
+  }
+
+  static async open(url: string, opts: PgOpenOptions): Promise<PostgresStore> {
+    const log = opts.log ?? silent;
+    const db = new PgDb(url);
+    let bus: PresenceBus | null = null;
+    try {
+      const client = await db.pool.connect().catch((err: unknown) => {
+        throw storeError(err);
+      });
+      try {
+        await migratePg(client);
+      } finally {
+        client.release();
+      }
+      if (opts.lockNode) bus = await PresenceBus.start(url, opts.node, log, () => nodeTaken(opts.node));
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+    return new PostgresStore(db, opts.node, opts, bus);
+  }
+
+  health(): StoreHealth {
+    const lost = this.presenceBus?.lostReason() ?? null;
+    const reason = this.db.reason ?? lost;
+    return { up: reason === null, ...(reason !== null ? { reason } : {}), queued: this.calls.queued, overflowed: this.calls.overflowed };
+  }
+
+  async close(): Promise<void> {
+    await this.calls.close();
+    await this.presenceBus?.stop();
+    await this.db.close();
+  }
+}
+
+export function nodeTaken(node: string): SwitchboardError {
+  return new SwitchboardError('STORE_NODE_TAKEN', `node ${JSON.stringify(node)} is already running: another live controller holds this node name in the database (give each controller its own \`node\`)`, { node });
+}
+
+export type { PgDb };
+export { pg };

@@ -1,0 +1,153 @@
+/**
+ * Between nodes, who is on a call (section 10): each controller publishes the users bridged on its
+ * calls with PostgreSQL NOTIFY on every change and every `heartbeatMs`; the others LISTEN. A
+ * message carries the node's whole set, so a lost one is repaired by the next. A node not heard
+ * from for `expireMs` (15 s) counts as holding nobody.
+ *
+ * The connection is the controller's own (not the pool's): it also holds the session advisory
+ * lock on the node name, so "this node is live" and "this node's presence is heard" end together.
+ * When it drops (PostgreSQL restarted), it reconnects with back-off and takes the lock again.
+ */
+import pg from 'pg';
+import type { Logger } from '../../log.js';
+import type { SwitchboardError } from '../../errors.js';
+import { storeError } from '../db.js';
+
+export const PRESENCE_CHANNEL = 'switchboard_presence';
+
+interface Heard {
+  users: ReadonlySet<string>;
+  seen: number;
+}
+
+export class PresenceBus {
+  private client: pg.Client | null = null;
+  private readonly remote = new Map<string, Heard>();
+  private mine: string[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private lost: string | null = null;
+  private reconnecting = false;
+  private readonly listeners: (() => void)[] = [];
+
+  private constructor(
+    private readonly url: string,
+    readonly node: string,
+    private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
+    private readonly taken: () => SwitchboardError,
+    private readonly heartbeatMs: number,
+    private readonly expireMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  static async start(url: string, node: string, log: Pick<Logger, 'info' | 'warn' | 'error'>, taken: () => SwitchboardError, opts: { heartbeatMs?: number; expireMs?: number; now?: () => number } = {}): Promise<PresenceBus> {
+    const bus = new PresenceBus(url, node, log, taken, opts.heartbeatMs ?? 5000, opts.expireMs ?? 15_000, opts.now ?? Date.now);
+    await bus.connect();
+    bus.timer = setInterval(() => void bus.send(), bus.heartbeatMs);
+    bus.timer.unref();
+    return bus;
+  }
+
+  /** Why the node connection is lost (the lock could not be taken back), or null. */
+  lostReason(): string | null {
+    return this.lost;
+  }
+
+  /** Is `user` on a call on another live node? */
+  has(user: string): boolean {
+    const cutoff = this.now() - this.expireMs;
+    for (const h of this.remote.values()) if (h.seen >= cutoff && h.users.has(user)) return true;
+    return false;
+  }
+
+  /** Tell `listener` when another node's set changes (the planner's snapshot is rebuilt). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** This node's bridged users now; published at once. */
+  publish(users: Iterable<string>): void {
+    this.mine = [...new Set(users)].sort();
+    void this.send();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    const c = this.client;
+    this.client = null;
+    // Ending the session releases the node lock: a restarted controller may take the name at once.
+    await c?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 2000 });
+    client.on('error', () => undefined); // 'end' follows; handled there
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [`switchboard node ${this.node}`]);
+      if (!rows[0]?.ok) throw this.taken();
+      await client.query(`LISTEN ${PRESENCE_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw (err as { code?: string }).code === 'STORE_NODE_TAKEN' ? err : storeError(err);
+    }
+    client.on('notification', (msg) => this.heard(msg.payload ?? ''));
+    client.on('end', () => {
+      if (this.client === client) this.client = null;
+      if (!this.stopped) void this.reconnect();
+    });
+    this.client = client;
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    let wait = 200;
+    while (!this.stopped) {
+      await new Promise((r) => setTimeout(r, wait));
+      if (this.stopped) break;
+      try {
+        await this.connect();
+        this.lost = null;
+        this.log.info({ node: this.node }, 'node connection to PostgreSQL back: node lock and presence restored');
+        void this.send();
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'STORE_NODE_TAKEN') {
+          this.lost = (err as Error).message;
+          this.log.error({ node: this.node }, this.lost);
+        }
+        wait = Math.min(wait * 2, 2000);
+      }
+    }
+    this.reconnecting = false;
+  }
+
+  private async send(): Promise<void> {
+    const c = this.client;
+    if (!c) return;
+    const payload = JSON.stringify({ node: this.node, users: this.mine });
+    await c.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, payload]).catch(() => undefined);
+  }
+
+  private heard(payload: string): void {
+    let msg: { node?: unknown; users?: unknown };
+    try {
+      msg = JSON.parse(payload) as typeof msg;
+    } catch {
+      return;
+    }
+    if (typeof msg.node !== 'string' || msg.node === this.node || !Array.isArray(msg.users)) return;
+    const users = new Set(msg.users.filter((u): u is string => typeof u === 'string'));
+    const before = this.remote.get(msg.node);
+    this.remote.set(msg.node, { users, seen: this.now() });
+    if (!before || !sameSet(before.users, users)) for (const l of this.listeners) l();
+  }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}

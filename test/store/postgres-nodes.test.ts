@@ -1,0 +1,121 @@
+/**
+ * PostgreSQL as the store of several controllers (spec section 10): migrations run once when
+ * several start together, a node name is held by one live controller, presence crosses nodes
+ * (and expires), and call-log writes queue while the database is down and are written when it is
+ * back.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres/index.js';
+import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { PresenceBus } from '../../src/store/postgres/presence.js';
+import { nodeTaken } from '../../src/store/postgres/index.js';
+import { describePostgres, startPostgres, type RunningPostgres } from '../support/postgres.js';
+import { waitFor } from '../support/wait.js';
+import { call } from './suite.js';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+describePostgres('PostgreSQL shared by several controllers', () => {
+  let server: RunningPostgres;
+  let n = 0;
+  const fresh = () => server.createDatabase(`nodes_${++n}`);
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('given six controllers opening one new database at once, then each migration is applied exactly once', async () => {
+    const url = await fresh();
+    const stores = await Promise.all(Array.from({ length: 6 }, (_, i) => PostgresStore.open(url, { node: `n${i}`, log: quiet, lockNode: true })));
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const { rows } = await c.query<{ version: number }>('SELECT version FROM switchboard_migrations ORDER BY version');
+    await c.end();
+    expect(rows.map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('given a live controller named ast1, then a second one named ast1 is refused with a clear error, and may start once the first stopped', async () => {
+    const url = await fresh();
+    const first = await PostgresStore.open(url, { node: 'ast1', log: quiet, lockNode: true });
+    const other = await PostgresStore.open(url, { node: 'ast2', log: quiet, lockNode: true });
+    await expect(PostgresStore.open(url, { node: 'ast1', log: quiet, lockNode: true })).rejects.toMatchObject({ code: 'STORE_NODE_TAKEN', message: expect.stringMatching(/node "ast1" is already running/) });
+    // A CLI (`switchboard calls`) on the same node name takes no lock.
+    const cli = await PostgresStore.open(url, { node: 'ast1', log: quiet });
+    await cli.close();
+    await first.close();
+    const again = await PostgresStore.open(url, { node: 'ast1', log: quiet, lockNode: true });
+    await again.close();
+    await other.close();
+  });
+
+  it('given a user bridged on one node, then the other sees her on a call within half a second, and not once that node is quiet for the expiry', async () => {
+    const url = await fresh();
+    await (await PostgresStore.open(url, { node: 'x', log: quiet })).close(); // migrated
+    let clock = Date.now();
+    const a = await PresenceBus.start(url, 'a', quiet, () => nodeTaken('a'), { heartbeatMs: 60_000 });
+    const b = await PresenceBus.start(url, 'b', quiet, () => nodeTaken('b'), { heartbeatMs: 60_000, expireMs: 15_000, now: () => clock });
+    try {
+      const t0 = Date.now();
+      a.publish(['alice']);
+      await waitFor(() => b.has('alice'), 2000, 'alice on a call on node a');
+      const lag = Date.now() - t0;
+      expect(lag).toBeLessThan(500);
+      expect(a.has('alice')).toBe(false); // a node does not hear itself
+      a.publish([]);
+      await waitFor(() => !b.has('alice'), 2000, 'alice off the call');
+      a.publish(['bob']);
+      await waitFor(() => b.has('bob'), 2000, 'bob on a call');
+      clock += 15_001; // node a has not been heard from for 15 s
+      expect(b.has('bob')).toBe(false);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('given PostgreSQL stops during calls, then writes queue, the store says it is down, and every row is written once it is back', async () => {
+    const url = await fresh();
+    const store = await PostgresStore.open(url, { node: 'ast1', log: quiet, lockNode: true });
+    try {
+      await store.calls.upsert(call('before', '2026-01-01T10:00:00.000Z'));
+      await store.calls.flush();
+      await server.halt();
+      // Calls go on: each writes its row at start and at the end; none waits for the database.
+      for (let i = 0; i < 20; i++) {
+        await store.calls.upsert(call(`during-${i}`, `2026-01-01T10:01:${String(i).padStart(2, '0')}.000Z`, { outcome: null }));
+        await store.calls.upsert(call(`during-${i}`, `2026-01-01T10:01:${String(i).padStart(2, '0')}.000Z`, { outcome: 'answered' }));
+      }
+      await waitFor(() => !store.health().up, 5000, 'the store to say it is down');
+      expect(store.health()).toMatchObject({ up: false, queued: 20, overflowed: 0, reason: expect.stringMatching(/PostgreSQL unreachable/) });
+      await expect(store.calls.list()).rejects.toMatchObject({ code: 'STORE_FAILED' });
+      await server.restart();
+      await waitFor(() => store.health().up && store.health().queued === 0, 15_000, 'the queue to be written');
+      const rows = await store.calls.list();
+      expect(rows.map((r) => r.id).sort()).toEqual(['before', ...Array.from({ length: 20 }, (_, i) => `during-${i}`)].sort());
+      expect(rows.every((r) => r.outcome === 'answered' && r.node === 'ast1')).toBe(true);
+    } finally {
+      await server.restart();
+      await store.close();
+    }
+  });
+
+  it('given the queue is full while PostgreSQL is down, then the oldest writes are dropped and counted', async () => {
+    const url = await fresh();
+    const store = await PostgresStore.open(url, { node: 'ast1', log: quiet, maxQueued: 5 });
+    try {
+      await server.halt();
+      for (let i = 0; i < 8; i++) await store.calls.upsert(call(`c${i}`, '2026-01-01T10:00:00.000Z'));
+      expect(store.health()).toMatchObject({ queued: 5, overflowed: 3 });
+      await server.restart();
+      await waitFor(() => store.health().queued === 0, 15_000, 'the queue to be written');
+      expect((await store.calls.list()).map((r) => r.id).sort()).toEqual(['c3', 'c4', 'c5', 'c6', 'c7']);
+    } finally {
+      await server.restart();
+      await store.close();
+    }
+  });
+});
