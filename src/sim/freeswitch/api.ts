@@ -29,6 +29,9 @@ export async function runApi(sim: SimHost, line: string): Promise<string> {
       // The prompt of a confirming leg: nothing the controller reads comes of it.
       const ch = args[0] ? sim.getChannel(args[0]) : undefined;
       if (!ch || !ch.up) return '-ERR No such channel!\n';
+      // The file plays on the leg inside whatever it runs (the confirm sleep): CHANNEL_EXECUTE playback.
+      const file = args[1] ?? '';
+      queueMicrotask(() => ch.up && sim.emitEvent(ch, 'CHANNEL_EXECUTE', [['Application', 'playback'], ['Application-Data', file]]));
       return '+OK Message sent\n';
     }
     case 'uuid_exists': {

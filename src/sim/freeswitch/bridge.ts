@@ -99,7 +99,9 @@ function ringGroup(runner: AppRunner, group: LegDial[], all: RingLeg[]): Promise
       l.ch.callState = 'ACTIVE';
       sim.emitEvent(l.ch, 'CHANNEL_ANSWER');
       // group_confirm_key=exec (switch_ivr_originate.c): the leg runs its confirm app before it can win.
-      if (l.dial.vars.group_confirm_key === 'exec') return holdForConfirm(sim, l.ch, l.dial.vars, sim.deviceFor(l.dial.target) ?? undefined, l.timers, { win: () => win(l), fail: (c) => failed(l, c) });
+      // mod_loopback moves group_confirm_* to the pair's other half (channel_on_init): a loopback leg
+      // wins on answer, as recorded on the real 1.10.12.
+      if (l.dial.vars.group_confirm_key === 'exec' && !l.dial.target.startsWith('loopback/')) return holdForConfirm(sim, l.ch, l.dial.vars, sim.deviceFor(l.dial.target) ?? undefined, l.timers, { win: () => win(l), fail: (c) => failed(l, c) });
       win(l);
     };
     const win = (l: RingLeg) => {

@@ -10,8 +10,8 @@ import type { DeviceBehaviour } from '../devices.js';
 import type { SimChannel } from './channel.js';
 import type { SimHost } from './host.js';
 
-/** Recorded on the real 1.10.12: an RFC 2833 / loopback key as the DTMF event shows it. */
-const DTMF_DURATION = '2000';
+/** Recorded on the real 1.10.12 (test/fixtures/freeswitch-real/confirm-sip.jsonl): an RFC 2833 key from SIPp. */
+const DTMF_DURATION = '2240';
 
 export function holdForConfirm(
   sim: SimHost,
@@ -22,6 +22,7 @@ export function holdForConfirm(
   then: { win: () => void; fail: (cause: string) => void },
 ): void {
   const sleepMs = Number(/^sleep (\d+)$/.exec(vars.group_confirm_file ?? '')?.[1] ?? 0);
+  sim.emitEvent(ch, 'CHANNEL_EXECUTE', [['Application', 'sleep'], ['Application-Data', String(sleepMs)]]);
   const limitS = Number(vars.group_confirm_timeout ?? 0);
   ch.onBreak = () => then.win();
   // A key that is not eaten ends a plain sleep: any key would confirm (mod_dptools sleep_function).
