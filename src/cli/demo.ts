@@ -104,9 +104,9 @@ export const demoCommand: Command = async (argv, io) => {
     (c, i) =>
       new Promise<void>((res) =>
         setTimeout(async () => {
-          for (const [device, behaviour] of c.devices) pbx.setDevice(device, behaviour);
+          for (const [device, behaviour] of c.devices) pbx.driver.setDevice(device, behaviour);
           try {
-            const { callId } = await pbx.placeCall({ from: c.from, to: c.to, hangupAfterMs: c.hangupAfterMs });
+            const { callId } = await pbx.driver.placeCall({ from: c.from, to: c.to, hangupAfterMs: c.hangupAfterMs });
             byCall.set(callId, rows[i]!);
             rows[i]!.state = 'arriving';
           } catch (err) {
@@ -123,8 +123,8 @@ export const demoCommand: Command = async (argv, io) => {
   clearInterval(timer);
   table.render();
   await controller.stop(2000);
-  const leaks = pbx.live();
-  const voicemails = pbx.voicemails();
+  const leaks = pbx.driver.live();
+  const voicemails = pbx.driver.voicemails();
   await pbx.stop();
   await store.close();
   await rm(dir, { recursive: true, force: true });

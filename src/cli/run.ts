@@ -36,7 +36,17 @@ export const runCommand: Command = async (argv, io) => {
 
   // /healthz answers (red) and signals are heard from the start: a controller started before its
   // PBX waits for it, retrying, and can still be stopped meanwhile.
-  const controller = await Controller.create({ loaded, log });
+  let controller: Controller;
+  try {
+    controller = await Controller.create({ loaded, log });
+  } catch (err) {
+    // The store could not be opened, or (PostgreSQL) another live controller holds this node name:
+    // one line that says which, not a stack trace.
+    const message = (err as Error).message;
+    log.fatal({ err: message, code: (err as { code?: string }).code }, 'controller not started');
+    io.stderr.write(`switchboard run: ${message}\n`);
+    return 1;
+  }
   const listen = loaded.config.http?.listen ?? '127.0.0.1:9464';
   const obs = await startObservability(listen, controller.metrics, {
     connected: () => controller.backend.isConnected(),

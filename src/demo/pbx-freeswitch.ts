@@ -7,6 +7,7 @@ const PASSWORD = 'ClueCon';
 /** Start the ESL simulator; the controller's socket port is wired in by `attach` once it listens. */
 export async function startFreeswitchDemoPbx(): Promise<DemoPbx> {
   const { EslSimulator } = await import('../sim/freeswitch/simulator.js');
+  const { freeswitchDriver } = await import('../sim/freeswitch/driver.js');
   const sim = await EslSimulator.start({ eslPort: 0, password: PASSWORD, socketTarget: { host: '127.0.0.1', port: 1 } });
   return {
     configure: (config) => ({
@@ -15,10 +16,7 @@ export async function startFreeswitchDemoPbx(): Promise<DemoPbx> {
       freeswitch: { listen: '127.0.0.1:0', esl: { host: '127.0.0.1', port: sim.eslPort, password: PASSWORD } },
     }),
     attach: (backend) => sim.setSocketTarget({ host: '127.0.0.1', port: (backend as FreeswitchBackend).listenPort }),
-    setDevice: (d, b) => sim.setDevice('endpoint' in d ? `user/${d.endpoint}` : `sofia/gateway/carrier/${d.number}`, b),
-    placeCall: async (c) => ({ callId: (await sim.placeInboundCall(c)).uuid }),
-    live: () => ({ channels: sim.liveChannels().length, bridges: 0 }),
-    voicemails: () => sim.voicemails().map((v) => v.mailbox),
+    driver: freeswitchDriver(sim),
     stop: () => sim.stop(),
   };
 }

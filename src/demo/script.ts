@@ -5,7 +5,8 @@
 import type { DeviceBehaviour } from '../sim/devices.js';
 
 /** A phone as the config names it: a SIP endpoint, or a number reached through the trunk. */
-export type DemoDevice = { endpoint: string } | { number: string };
+export type { DeviceRef as DemoDevice } from '../sim/driver.js';
+import type { DeviceRef as DemoDevice } from '../sim/driver.js';
 
 export interface DemoCall {
   title: string;

@@ -6,6 +6,8 @@ import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
 import { ControllerHarness } from './controller-harness.js';
 import { parseCallerId } from '../../src/sim/asterisk/channels.js';
 import { waitFor } from '../support/wait.js';
+import { asteriskDriver } from '../../src/sim/asterisk/driver.js';
+import type { SimDriver } from '../../src/sim/driver.js';
 
 const USER = 'switchboard';
 const PASSWORD = 'test-secret';
@@ -16,6 +18,12 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
     return this.simOptions.voicemailMaxMs ?? 5000;
   }
   sim!: AriSimulator;
+  private driven: { sim: unknown; driver: SimDriver } | null = null;
+  /** The driver of the simulator in use now (a chaos test may replace `sim` with a new one). */
+  private get driver(): SimDriver {
+    if (this.driven?.sim !== this.sim) this.driven = { sim: this.sim, driver: asteriskDriver(this.sim) };
+    return this.driven.driver;
+  }
   private readonly pstn = new Map<string, string>();
   private readonly causes = new Map<string, number>();
 
@@ -50,12 +58,8 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
     await this.sim?.stop();
   }
 
-  private dial(device: DeviceRef): string {
-    return 'endpoint' in device ? `PJSIP/${device.endpoint}` : `PJSIP/${device.number}@carrier`;
-  }
-
   setDevice(device: DeviceRef, b: DeviceBehaviour): void {
-    this.sim.setDevice(this.dial(device), b); // the simulator reads `answer` + `talkMs` itself
+    this.driver.setDevice(device, b); // the simulator reads `answer` + `talkMs` itself
   }
 
 
@@ -70,9 +74,9 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
   }
 
   async placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall> {
-    const placed = await this.sim.placeInboundCall(call);
-    this.pstn.set(placed.channelId, placed.pstnChannelId);
-    return { callId: placed.channelId };
+    const { callId, pstnId } = await this.driver.placeCall(call);
+    this.pstn.set(callId, pstnId);
+    return { callId };
   }
 
   /** A call whose carrier restricted the caller's presentation (CALLERID(pres) = prohib). */
@@ -108,7 +112,7 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
   }
 
   live(): { channels: number; bridges: number } {
-    return { channels: this.sim.channels().length, bridges: this.sim.bridges().length };
+    return this.driver.live();
   }
 
   failsafeCalls(): string[] {
@@ -116,7 +120,7 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
   }
 
   voicemails(): string[] {
-    return this.sim.voicemails().map((v) => v.mailbox);
+    return this.driver.voicemails();
   }
 
   dialed(): { dial: string; callerId: string }[] {

@@ -8,6 +8,8 @@ import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
 import { ControllerHarness } from './controller-harness.js';
 import { waitFor } from '../support/wait.js';
 import { q850Of } from '../../src/esl/causes.js';
+import { freeswitchDriver } from '../../src/sim/freeswitch/driver.js';
+import type { SimDriver } from '../../src/sim/driver.js';
 
 const PASSWORD = 'ClueCon';
 
@@ -18,6 +20,12 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
     super();
   }
   sim!: EslSimulator;
+  private driven: { sim: unknown; driver: SimDriver } | null = null;
+  /** The driver of the simulator in use now (a chaos test may replace `sim` with a new one). */
+  private get driver(): SimDriver {
+    if (this.driven?.sim !== this.sim) this.driven = { sim: this.sim, driver: freeswitchDriver(this.sim) };
+    return this.driven.driver;
+  }
   private readonly causes = new Map<string, number>();
 
   async start(input: ConfigInput): Promise<void> {
@@ -73,17 +81,17 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
   }
 
   setDevice(device: DeviceRef, b: DeviceBehaviour): void {
-    this.sim.setDevice('endpoint' in device ? `user/${device.endpoint}` : `sofia/gateway/carrier/${device.number}`, b);
+    this.driver.setDevice(device, b);
   }
 
 
   async placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall> {
-    const { uuid } = await this.sim.placeInboundCall(call);
-    return { callId: uuid };
+    const { callId } = await this.driver.placeCall(call);
+    return { callId };
   }
 
   async hangupCaller(call: PlacedCall): Promise<void> {
-    this.sim.hangup(call.callId);
+    await this.driver.hangup(call.callId);
   }
 
   async hangupAnswered(call: PlacedCall): Promise<void> {
@@ -98,13 +106,11 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
   }
 
   live(): { channels: number; bridges: number } {
-    const channels = this.sim.liveChannels();
-    // FreeSWITCH has no bridge objects: a bridge is two channels pointing at each other.
-    return { channels: channels.length, bridges: channels.filter((c) => c.otherLeg && c.direction === 'inbound').length };
+    return this.driver.live();
   }
 
   voicemails(): string[] {
-    return this.sim.voicemails().map((v) => v.mailbox);
+    return this.driver.voicemails();
   }
 
   messages(): { mailbox: string; seconds: number }[] {

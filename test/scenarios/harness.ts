@@ -7,7 +7,8 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import type { DeviceBehaviour } from '../../src/sim/devices.js';
 
 /** A device as the config names it: a SIP endpoint or a number dialled through the trunk. */
-export type DeviceRef = { endpoint: string } | { number: string };
+export type { DeviceRef } from '../../src/sim/driver.js';
+import type { DeviceRef } from '../../src/sim/driver.js';
 
 export interface PlacedCall {
   /** The call-log id (the inbound channel's id on the PBX). */

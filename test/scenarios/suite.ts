@@ -112,6 +112,18 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       await noLeaks();
     });
 
+    test('given an answered call, then the PBX shows it as one bridge while it lasts, and nothing once it ends', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'noanswer' });
+      const call = await h.placeCall({ from: CALLER, to: '+12025550200' });
+      await h.waitForAnswer(call);
+      // The demo's live view counts this (src/sim/driver.ts); on FreeSWITCH it once said 0.
+      await waitFor(() => h.live().bridges === 1, 3000, 'one bridge');
+      await h.hangupCaller(call);
+      await h.waitForRecord(call);
+      await noLeaks();
+    });
+
     test('given every leg is busy, then the step is unanswered at once and the call goes to her voicemail', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'busy' });
       h.setDevice({ endpoint: '1002' }, { kind: 'busy' });
@@ -452,6 +464,21 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       const r = await h.waitForRecord(call);
       expect(r.from).toBeNull();
       for (const d of h.dialed().slice(before)) expect(d.callerId).toBe('anonymous');
+    });
+  });
+
+  describe('chaos', () => {
+    test('given 60 callers who hang up during originate, then every call has one row and nothing leaks', async () => {
+      h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 15 });
+      h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 25 });
+      const calls = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => h.placeCall({ from: CALLER, to: '+12025550200', hangupAfterMs: i % 30 })),
+      );
+      const records = await Promise.all(calls.map((c) => h.waitForRecord(c, 20_000)));
+      expect(new Set(records.map((r) => r.id)).size).toBe(60);
+      // Whoever hung up first: the caller (abandoned) or, once bridged, the call ends as answered.
+      for (const r of records) expect(['abandoned', 'answered']).toContain(r.outcome);
+      await noLeaks();
     });
   });
 

@@ -103,17 +103,22 @@ export class FreeswitchBackend implements PbxBackend {
     const conn = new EslConnection(socket, this.timeoutMs);
     this.conns.add(conn);
     conn.once('close', () => this.conns.delete(conn));
+    let call: FreeswitchCall;
     try {
       const reply = await conn.send('connect');
       const data = frameToEvent(reply);
       if (!data || !data.headers['Unique-ID']) throw new SwitchboardError('ESL_PROTOCOL', 'connect reply without channel data');
-      const call = new FreeswitchCall(conn, data, { templates: this.templates, inbound: this.inbound, log: this.log });
-      await call.subscribe();
-      await this.onCall?.(call);
+      call = new FreeswitchCall(conn, data, { templates: this.templates, inbound: this.inbound, log: this.log });
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'outbound ESL connection failed');
       conn.close();
+      return;
     }
+    // From here the call is known (its uuid and caller): it gets its row whatever happens next. A
+    // caller who hangs up before `myevents` is answered closes the socket; the session sees the
+    // caller gone and logs the call as abandoned.
+    await call.subscribe().catch((err) => this.log.warn({ channel: call.info.channelId, err: (err as Error).message }, 'event subscription failed: the caller is gone'));
+    await this.onCall?.(call);
   }
 }
 

@@ -37,12 +37,19 @@ export class CallRunner implements AppRunner {
   private finished = false;
   /** The application executing now (the innermost one when a queued app runs nested). */
   private running: QueuedApp | null = null;
+  private markConnected: () => void = () => undefined;
+  /** Settles once the controller has sent `connect` (or the socket went away). */
+  readonly controllerHasCall = new Promise<void>((resolve) => (this.markConnected = resolve));
 
   constructor(
     readonly sim: SimHost,
     readonly ch: SimChannel,
   ) {
     ch.whenHungUp(() => this.poke());
+  }
+
+  controllerConnected(): void {
+    this.markConnected();
   }
 
   get socketAppData(): string {
@@ -92,6 +99,7 @@ export class CallRunner implements AppRunner {
   detach(reason: 'refused' | 'socket-closed'): void {
     if (this.detached) return;
     this.detached = true;
+    this.markConnected();
     this.session = null;
     if (!this.ch.up) {
       if (this.finished && !this.ch.destroyed) this.destroy();

@@ -88,6 +88,8 @@ export interface AppRunner {
   enqueue(app: string, arg: string, eventUuid: string, locked?: boolean): void;
   /** The controller's socket went away. The `socket` app ends; the dialplan goes on. */
   detach(reason: 'refused' | 'socket-closed'): void;
+  /** The controller sent `connect`: it has the channel's data from now on. */
+  controllerConnected(): void;
 }
 
 /** Render an event for a subscriber in its format. */

@@ -42,6 +42,7 @@ export class OutboundSession {
         ch.vars.set('current_application', 'socket');
         ch.vars.set('current_application_data', this.runner.socketAppData);
         this.write(connectReply(ch.eventHeaders('CHANNEL_DATA')));
+        this.runner.controllerConnected();
         return;
       case 'myevents':
         this.format = rest[0] === 'json' ? 'json' : 'plain';

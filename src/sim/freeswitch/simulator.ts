@@ -94,8 +94,11 @@ export class EslSimulator implements SimHost {
     this.emitEvent(ch, 'CHANNEL_CREATE');
     const runner = new CallRunner(this, ch);
     this.runners.set(ch.uuid, runner);
-    if (o.hangupAfterMs !== undefined) this.later(o.hangupAfterMs, () => this.hangupChannel(ch, 'NORMAL_CLEARING'));
     await runner.connect();
+    // As on a real FreeSWITCH, where the test carrier times its hang-up from the moment `socket`
+    // has the call: a caller gone before the controller's `connect` is never the controller's call.
+    await runner.controllerHasCall;
+    if (o.hangupAfterMs !== undefined) this.later(o.hangupAfterMs, () => this.hangupChannel(ch, 'NORMAL_CLEARING'));
     return { uuid: ch.uuid };
   }
 

@@ -66,6 +66,12 @@ export function writeConf(o: ConfOptions): void {
     c('autoload_configs/modules.conf.xml'),
     `<configuration name="modules.conf" description="Modules">\n  <modules>\n${MODULES.map((m) => `    <load module="${m}"/>`).join('\n')}\n  </modules>\n</configuration>\n`,
   );
+  // The stock throttle (30 new sessions a second) would spread the suite's burst of 60 callers
+  // (120 loopback sessions, then their legs) over seconds and make FreeSWITCH refuse some
+  // ("Throttle Error!"); a site sizes this for its trunks, the tests for their bursts.
+  edit(c('autoload_configs/switch.conf.xml'), (s) =>
+    mustReplace(s, /<param name="sessions-per-second" value="\d+"\/>/, '<param name="sessions-per-second" value="1000"/>', 'sessions-per-second'),
+  );
   edit(c('autoload_configs/voicemail.conf.xml'), (s) =>
     mustReplace(s, /<param name="max-record-len" value="\d+"\/>/, `<param name="max-record-len" value="${o.maxRecordSeconds}"/>`, 'max-record-len'),
   );

@@ -25,6 +25,11 @@ describePbx('routing scenarios on a real FreeSWITCH (loopback phones)', found, (
         ],
       },
       {
+        reason:
+          "a caller who hangs up within milliseconds of `socket` starting makes FreeSWITCH close the outbound socket before it answers the controller's `connect`: no channel data, so no call to log (seen here: 50 of 60, the `connect` unanswered for 3 s, then the socket closed), and the harness cannot tell those calls apart from lost rows",
+        tests: ['given 60 callers who hang up during originate, then every call has one row and nothing leaks'],
+      },
+      {
         reason: 'a loopback originate cannot carry a newline, comma or | in the caller ID (the carrier sends it over real SIP instead)',
         tests: ['given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX'],
       },
