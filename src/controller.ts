@@ -20,6 +20,7 @@ import { ROUTES_NOTHING, routesNothing, suspiciousShrink } from './config/reload
 import { ReloadRefusedError } from './errors.js';
 import { LiveState } from './runtime/live.js';
 import { DeviceStates, Presence } from './runtime/presence.js';
+import { PbxOutage } from './runtime/pbx-outage.js';
 
 export interface ControllerOptions {
   loaded: LoadedConfig;
@@ -29,6 +30,8 @@ export interface ControllerOptions {
   observer?: CallObserver;
   /** Make the backend; default: by `config.backend`. */
   makeBackend?: (config: Config, log: Logger) => Promise<PbxBackend>;
+  /** How long the PBX may be gone before calls in progress are closed as failed (spec: 30 s). */
+  pbxLostMs?: number;
 }
 
 /** Build the backend the config names. Imported lazily: a FreeSWITCH site never loads ari-client. */
@@ -64,6 +67,7 @@ export class Controller {
   readonly devices = new DeviceStates();
   readonly presence: Presence;
   private readonly retention: CallRetention;
+  private readonly outage: PbxOutage;
 
   private constructor(
     private readonly opts: ControllerOptions,
@@ -93,6 +97,7 @@ export class Controller {
     this.owners.start();
     this.retention = new CallRetention(store.calls, () => this.config.storage.keepCallsDays, opts.log);
     this.retention.start();
+    this.outage = new PbxOutage({ afterMs: opts.pbxLostMs ?? 30_000, connected: () => backend.isConnected(), log: opts.log });
   }
 
   /** Open the store, connect the backend and start taking calls. */
@@ -122,7 +127,13 @@ export class Controller {
    */
   async connect(): Promise<void> {
     const { backend, opts } = this;
-    await backend.start((call) => this.handle(call), { connected: () => void this.reconcile() });
+    await backend.start((call) => this.handle(call), {
+      connected: () => {
+        this.outage.connected();
+        void this.reconcile();
+      },
+      disconnected: () => this.outage.disconnected(),
+    });
     if (this.stopped) return;
     // A backend that cannot look calls up again (FreeSWITCH: each call's socket died with the old
     // process, and its dialplan's fail-safe took over) closes what the last run left open.
@@ -250,6 +261,7 @@ export class Controller {
       log: this.opts.log,
       observer: this.observer,
       drainDeadline: this.drainDeadline.signal,
+      pbxLost: this.outage.signal,
       ...(this.backend.toFailsafe ? { toFailsafe: () => this.backend.toFailsafe!(call.info.channelId) } : {}),
       presence: this.presence,
     });
@@ -273,6 +285,7 @@ export class Controller {
       clearTimeout(timer);
     }
     this.stopped = true;
+    this.outage.stop();
     await this.backend.stop();
     await this.reconciling; // one in flight finishes before the store closes
     await this.owners.stop();

@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'ESL_COMMAND_FAILED'
   | 'ESL_DISCONNECTED'
   | 'ESL_TIMEOUT'
+  /** The PBX connection was down too long (spec section 10: 30 s): open calls closed as failed. */
+  | 'PBX_LOST'
   /** A value refused for a dial string or an application argument: a bug upstream, never dialled. */
   | 'UNSAFE_DIAL_VALUE'
   | 'USAGE';

@@ -156,9 +156,10 @@ export interface PbxBackend {
   readonly kind: 'asterisk' | 'freeswitch';
   /**
    * Connect and start delivering inbound calls to `onCall`. Resolves once connected.
-   * `hooks.connected` runs after every (re)connect: the moment to reconcile.
+   * `hooks.connected` runs after every (re)connect: the moment to reconcile; `hooks.disconnected`
+   * when the connection is lost (the controller closes its calls if it stays lost: spec section 10).
    */
-  start(onCall: (call: CallControl) => Promise<void>, hooks?: { connected?: () => void }): Promise<void>;
+  start(onCall: (call: CallControl) => Promise<void>, hooks?: { connected?: () => void; disconnected?: () => void }): Promise<void>;
   /** A reloaded config for new calls (dial templates); calls in progress keep theirs. */
   updateConfig(config: Config): void;
   /** Compare what the PBX holds with what we track, adopt or clean up the difference. */

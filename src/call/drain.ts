@@ -11,6 +11,8 @@ export class Detached extends Error {}
 
 export interface DrainDeps {
   deadline?: AbortSignal;
+  /** Aborted when the PBX has been gone too long (src/runtime/pbx-outage.ts): the wait throws its reason. */
+  pbxLost?: AbortSignal;
   toFailsafe?: () => Promise<void>;
   /** The session's state name right now. */
   state: () => string;
@@ -23,20 +25,32 @@ export class DrainWatch {
   private readonly detached: Promise<'detached'>;
   private detach: () => void = () => undefined;
   private readonly onAbort = () => void this.atDeadline();
+  private readonly lost: Promise<never>;
+  private onLost: () => void = () => undefined;
 
   constructor(private readonly deps: DrainDeps) {
     this.detached = new Promise((resolve) => (this.detach = () => resolve('detached')));
     deps.deadline?.addEventListener('abort', this.onAbort, { once: true });
+    this.lost = new Promise<never>((_, reject) => {
+      this.onLost = () => reject(deps.pbxLost?.reason);
+      if (deps.pbxLost?.aborted) this.onLost();
+      else deps.pbxLost?.addEventListener('abort', this.onLost, { once: true });
+    });
+    this.lost.catch(() => undefined); // seen by the race below, or by nobody
   }
 
-  /** The session is over: the signal outlives every call, so its listener must go. */
+  /** The session is over: the signals outlive every call, so their listeners must go. */
   close(): void {
     this.deps.deadline?.removeEventListener('abort', this.onAbort);
+    this.deps.pbxLost?.removeEventListener('abort', this.onLost);
   }
 
-  /** `work`, unless the deadline detaches the session first (then throws Detached). */
+  /**
+   * `work`, unless the deadline detaches the session first (then throws Detached) or the PBX is
+   * gone too long (then throws the outage's PbxLostError).
+   */
   async unlessDetached<T>(work: Promise<T>): Promise<T> {
-    const r = await Promise.race([work, this.detached]);
+    const r = await Promise.race([work, this.detached, this.lost]);
     if (r === 'detached') throw new Detached('left to the next run');
     return r as T;
   }

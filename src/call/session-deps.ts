@@ -55,5 +55,7 @@ export interface SessionDeps {
   now?: () => number;
   /** Aborted at a stopping controller's drain deadline (see drain.ts). */
   drainDeadline?: AbortSignal;
+  /** Aborted when the PBX has been gone 30 s: the call is closed as failed (src/runtime/pbx-outage.ts). */
+  pbxLost?: AbortSignal;
   toFailsafe?: () => Promise<void>;
 }

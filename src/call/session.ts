@@ -17,6 +17,7 @@ import { roundSeconds, type CallRecord, type LegRecord } from './record.js';
 import { describe, transition, type CallEvent, type CallState } from './state.js';
 import { Detached, DrainWatch } from './drain.js';
 import { legRecord, legSpecs } from './legs.js';
+import { PbxLostError } from '../runtime/pbx-outage.js';
 
 export type { CallObserver, PresenceView, SessionDeps } from './session-deps.js';
 
@@ -66,6 +67,7 @@ class CallSession {
     };
     this.drain = new DrainWatch({
       deadline: deps.drainDeadline,
+      pbxLost: deps.pbxLost,
       toFailsafe: deps.toFailsafe,
       state: () => this.state.name,
       warn: (obj, msg) => this.log.warn(obj, msg),
@@ -99,6 +101,7 @@ class CallSession {
       this.deps.presence?.ended(this.record.id);
       if (err instanceof Detached) return this.record; // the row stays open: the next run finishes it
       this.log.error({ err: (err as Error).message }, 'call failed in the controller');
+      if (err instanceof PbxLostError) this.record.detail = err.message;
       this.record.detail ??= `controller error: ${(err as Error).message}`;
       // Whether the caller had left is read before our own hangup, which would remove them too.
       const callerGone = this.call.callerGone;

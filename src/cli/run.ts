@@ -47,6 +47,7 @@ export const runCommand: Command = async (argv, io) => {
     io.stderr.write(`switchboard run: ${message}\n`);
     return 1;
   }
+  let stopping = false;
   const listen = loaded.config.http?.listen ?? '127.0.0.1:9464';
   const obs = await startObservability(listen, controller.metrics, {
     connected: () => controller.backend.isConnected(),
@@ -55,6 +56,7 @@ export const runCommand: Command = async (argv, io) => {
     configGeneration: () => controller.configGeneration,
     refusing: () => controller.refusingReason(),
     store: () => ({ kind: controller.store.kind, ...controller.store.health() }),
+    stopping: () => stopping,
   }).catch((err: Error) => {
     // Metrics are worth having, not worth refusing calls for.
     log.error({ listen, err: err.message }, 'observability endpoint not started');
@@ -77,7 +79,6 @@ export const runCommand: Command = async (argv, io) => {
   process.on('SIGHUP', () => void reload('SIGHUP'));
 
   const exited = new Promise<number>((done) => {
-    let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;

@@ -13,6 +13,11 @@ export interface HealthSource {
   refusing?(): string | null;
   /** The store's state: a store that is down leaves the controller routing on memory (section 10). */
   store?(): { kind: string; up: boolean; reason?: string; queued: number; overflowed: number };
+  /**
+   * True once the controller is stopping (draining): /healthz turns red at once, so that a SIP
+   * proxy in front of several nodes (deploy/kamailio/health-watch.sh) stops sending it calls.
+   */
+  stopping?(): boolean;
 }
 
 /** Start the endpoint on `listen` ("host:port"); resolves with the bound address. */
@@ -29,12 +34,13 @@ export async function startObservability(listen: string, metrics: Metrics, healt
         if (req.method === 'GET' && req.url === '/healthz') {
           const connected = health.connected();
           const refusing = health.refusing?.() ?? null;
+          const stopping = health.stopping?.() ?? false;
           const store = health.store?.();
           // Red (503) only when this node takes no calls: a store that is down is reported, but
           // calls still route on memory, and every node would share that state anyway.
-          const ok = connected && refusing === null;
-          const status = refusing !== null ? 'app-replaced' : !connected ? 'pbx-disconnected' : store && !store.up ? 'store-down' : 'ok';
-          const reason = refusing ?? (connected ? null : (health.reason?.() ?? null));
+          const ok = connected && refusing === null && !stopping;
+          const status = refusing !== null ? 'app-replaced' : stopping ? 'stopping' : !connected ? 'pbx-disconnected' : store && !store.up ? 'store-down' : 'ok';
+          const reason = refusing ?? (stopping ? 'stopping: draining calls in progress' : connected ? null : (health.reason?.() ?? null));
           res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ status, pbxConnected: connected, ...(reason !== null || !ok ? { reason } : {}), activeCalls: health.activeCalls(), configGeneration: health.configGeneration(), ...(store ? { store } : {}) }));
         }

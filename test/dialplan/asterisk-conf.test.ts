@@ -135,7 +135,7 @@ describe('shipped Asterisk configuration (dialplan/asterisk/)', () => {
         expect(steps[stasis]?.args).toBe('switchboard,${EXTEN},callerpres=${CALLERID(pres)}');
         const branch = steps[stasis + 1];
         expect(branch?.app).toBe('GotoIf');
-        expect(branch?.args).toMatch(/\$\{STASISSTATUS\}"?\s*=\s*"?FAILED"?\]\?switchboard-failsafe,s,1$/);
+        expect(branch?.args).toMatch(/\$\{STASISSTATUS\}"?\s*=\s*"?FAILED"?\]\?switchboard-failover,s,1$/);
         // SUCCESS (the controller let the call go): nothing else runs.
         expect(steps[stasis + 2]?.app).toBe('Hangup');
       },
@@ -145,6 +145,20 @@ describe('shipped Asterisk configuration (dialplan/asterisk/)', () => {
       const plan = context(ext, 'from-trunk');
       const strip = (steps: DialplanStep[] | undefined) => steps?.map((s) => [s.app, s.args]);
       expect(strip(plan.get('_+X.'))).toEqual(strip(plan.get('_X.')));
+    });
+
+    it('on FAILED, [switchboard-failover] takes the fail-safe route, unless a PJSIP call carries X-Switchboard-Failover: yes (503, Kamailio tries another node)', () => {
+      const steps = stepsFor(context(ext, 'switchboard-failover'), 's');
+      expect(steps.map((s) => s.app)).toEqual(['GotoIf', 'GotoIf', 'NoOp', 'Hangup']);
+      // Only a PJSIP channel has headers (a Local channel would log an error for PJSIP_HEADER).
+      expect(steps[0]?.args).toBe('$["${CHANNEL(channeltype)}" != "PJSIP"]?switchboard-failsafe,s,1');
+      expect(steps[1]?.args).toBe('$["${PJSIP_HEADER(read,X-Switchboard-Failover)}" != "yes"]?switchboard-failsafe,s,1');
+      // Cause 34 is sent as 503, the code deploy/kamailio/kamailio.cfg fails over on.
+      expect(steps[3]?.args).toBe('34');
+      const cfg = readFileSync(resolve(DIR, '../../deploy/kamailio/kamailio.cfg'), 'utf8');
+      expect(cfg).toContain('append_hf("X-Switchboard-Failover: yes\\r\\n")');
+      expect(cfg).toContain('remove_hf("X-Switchboard-Failover")');
+      expect(cfg).toContain('t_check_status("503")');
     });
 
     it('fail-safe: dials the company phone through the trunk, then the company mailbox, then hangs up', () => {

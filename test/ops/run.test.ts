@@ -68,8 +68,13 @@ describe('switchboard run (a real process)', () => {
     const talking = await sim.placeInboundCall({ from: '+12025550901', to: '+12025550200' });
     await waitFor(() => sim.bridges().some((b) => b.channels.includes(talking.channelId)), 5000, 'bridged');
 
+    const port = Number(await waitFor(() => /"port":(\d+),"msg":"serving \/metrics/.exec(c.output())?.[1], 5000, 'metrics port'));
     c.proc.kill('SIGTERM');
     await waitFor(() => c.output().includes('draining'), 5000, 'draining');
+    // Red at once while it drains, with the reason: a proxy in front of several nodes stops sending calls.
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'stopping', pbxConnected: true, reason: 'stopping: draining calls in progress' });
     const late = await sim.placeInboundCall({ from: '+12025550902', to: '+12025550200' });
     await waitFor(() => sim.failsafeCalls().some((f) => f.channelId === late.channelId), 5000, 'late call on the fail-safe route');
 

@@ -80,9 +80,10 @@ export class AsteriskBackend implements PbxBackend {
     this.events.on('connected', () => void this.devices.connected());
   }
 
-  async start(onCall: (call: CallControl) => Promise<void>, hooks: { connected?: () => void } = {}): Promise<void> {
+  async start(onCall: (call: CallControl) => Promise<void>, hooks: { connected?: () => void; disconnected?: () => void } = {}): Promise<void> {
     this.onCall = onCall;
     if (hooks.connected) this.events.on('connected', hooks.connected);
+    if (hooks.disconnected) this.events.on('disconnected', hooks.disconnected);
     await this.events.start();
   }
 
@@ -206,6 +207,24 @@ export class AsteriskBackend implements PbxBackend {
     }
   }
 
+  /**
+   * A new call while we take none (draining). Behind the shipped Kamailio, with another node left
+   * to try, 503 (cause 34) so that Kamailio sends it there, as the dialplan does when no
+   * controller is connected; else the fail-safe route (company phone, then company mailbox).
+   */
+  private async handBack(channel: { id: string; name?: unknown }, log: Logger): Promise<void> {
+    // Only a PJSIP channel has headers (and only a real Asterisk answers for the function).
+    const pjsip = typeof channel.name === 'string' && channel.name.startsWith('PJSIP/');
+    const offered = pjsip ? await this.rest.getVariable(channel.id, FAILOVER_HEADER).catch(() => null) : null;
+    if (offered === 'yes') {
+      log.info('not accepting calls: 503, so that the SIP proxy sends the call to another node');
+      await this.rest.hangup(channel.id, { reason: 'congestion' }).catch(() => undefined);
+      return;
+    }
+    log.info('not accepting calls: sending the call to the fail-safe route');
+    await this.rest.continueInDialplan(channel.id, this.settings.failsafeContext, 's', 1).catch(() => undefined);
+  }
+
   private newCall(channel: { id: string }, args: string[]): AsteriskCall {
     const call = new AsteriskCall(channel, args, {
       rest: this.rest,
@@ -233,9 +252,7 @@ export class AsteriskBackend implements PbxBackend {
       return;
     }
     if (!this.accepting || !this.onCall) {
-      // Draining: the dialplan's fail-safe route takes it (company phone, then company mailbox).
-      log.info('not accepting calls: sending the call to the fail-safe route');
-      void this.rest.continueInDialplan(channel.id, this.settings.failsafeContext, 's', 1).catch(() => undefined);
+      void this.handBack(channel as { id: string; name?: unknown }, log);
       return;
     }
     const call = this.newCall(channel as { id: string }, args);
@@ -245,6 +262,9 @@ export class AsteriskBackend implements PbxBackend {
       .finally(() => call.dispose());
   }
 }
+
+/** Set by the shipped Kamailio (deploy/kamailio/) while another node could take the call. */
+const FAILOVER_HEADER = 'PJSIP_HEADER(read,X-Switchboard-Failover)';
 
 /**
  * The stored state is written behind the call (group commit), so a controller killed a few

@@ -165,6 +165,17 @@ export class AriRest {
     }
   }
 
+  /** GET /channels/{id}/variable: a channel variable or dialplan function; null where it has none (404). */
+  async getVariable(channelId: string, variable: string): Promise<string | null> {
+    try {
+      const r = await this.request<{ value?: string }>('GET', `/channels/${encodeURIComponent(channelId)}/variable`, { variable });
+      return r?.value ?? null;
+    } catch (err) {
+      if (err instanceof AriHttpError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
   /** GET /channels. */
   listChannels(): Promise<AriChannel[]> {
     return this.request<AriChannel[]>('GET', '/channels');

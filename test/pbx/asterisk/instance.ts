@@ -64,13 +64,14 @@ export class AsteriskInstance {
   private constructor(
     readonly install: AsteriskInstall,
     readonly layout: InstanceLayout,
-    private readonly proc: ChildProcess,
+    private proc: ChildProcess,
     private readonly keep: boolean,
   ) {
     this.exited = new Promise((r) => proc.once('exit', (code) => r(code)));
   }
 
   get dir(): string { return this.layout.dir; }
+  get pid(): number | undefined { return this.proc.pid; }
   get ariUrl(): string { return `http://127.0.0.1:${this.layout.httpPort}`; }
   get ariUser(): string { return 'switchboard'; }
   get ariPassword(): string { return this.layout.ariPassword; }
@@ -92,6 +93,12 @@ export class AsteriskInstance {
     };
     for (const sub of ['etc', 'lib', 'agi', 'spool', 'run', 'log']) mkdirSync(join(dir, sub), { recursive: true });
     for (const [name, text] of Object.entries(instanceFiles(layout, install))) writeFileSync(join(dir, 'etc', name), text);
+    const inst = new AsteriskInstance(install, layout, AsteriskInstance.spawnIn(install, dir), opts.keep ?? process.env.SWITCHBOARD_KEEP_PBX === '1');
+    await inst.ready();
+    return inst;
+  }
+
+  private static spawnIn(install: AsteriskInstall, dir: string): ChildProcess {
     const out = openSync(join(dir, 'log/console.log'), 'a');
     // -f: foreground (our child), -n: no colours, -C: this instance's asterisk.conf.
     // detached: its own process group, so stop() can end Asterisk and every child it started.
@@ -103,15 +110,32 @@ export class AsteriskInstance {
     });
     closeSync(out);
     live.add(proc);
-    const inst = new AsteriskInstance(install, layout, proc, opts.keep ?? process.env.SWITCHBOARD_KEEP_PBX === '1');
+    return proc;
+  }
+
+  private async ready(): Promise<void> {
     try {
-      await inst.waitReady(45_000);
+      await this.waitReady(45_000);
     } catch (err) {
-      const log = inst.logTail(40);
-      await inst.stop();
-      throw new Error(`${(err as Error).message}\n--- Asterisk log (${install.source}) ---\n${log}`);
+      const log = this.logTail(40);
+      await this.stop();
+      throw new Error(`${(err as Error).message}\n--- Asterisk log (${this.install.source}) ---\n${log}`);
     }
-    return inst;
+  }
+
+  /**
+   * Stop the process only: its folder, ports and astdb (registrations) stay. SIGKILL (default) is
+   * a PBX that dies without a word; SIGTERM a clean stop, which hangs its channels up first.
+   */
+  async halt(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
+    await this.endProcess(signal);
+  }
+
+  /** Start it again after halt(), in the same folder on the same ports; resolves once ready. */
+  async resume(): Promise<void> {
+    this.proc = AsteriskInstance.spawnIn(this.install, this.layout.dir);
+    this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
+    await this.ready();
   }
 
   /** Fully booted (every module loaded) and ARI answering with our credentials. */
@@ -174,9 +198,14 @@ export class AsteriskInstance {
 
   /** Stop: SIGTERM to the process group, SIGKILL after 10 s; then remove the folder. */
   async stop(): Promise<void> {
+    await this.endProcess();
+    if (!this.keep) rmSync(this.layout.dir, { recursive: true, force: true });
+  }
+
+  private async endProcess(signal: 'SIGKILL' | 'SIGTERM' = 'SIGTERM'): Promise<void> {
     const pid = this.proc.pid;
     if (pid && this.proc.exitCode === null && this.proc.signalCode === null) {
-      try { process.kill(-pid, 'SIGTERM'); } catch { /* gone */ }
+      try { process.kill(-pid, signal); } catch { /* gone */ }
       const killed = await Promise.race([this.exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);
       if (!killed) {
         try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
@@ -186,6 +215,5 @@ export class AsteriskInstance {
     // Anything else left in the group (never expected): end it too.
     if (pid) try { process.kill(-pid, 'SIGKILL'); } catch { /* none left */ }
     live.delete(this.proc);
-    if (!this.keep) rmSync(this.layout.dir, { recursive: true, force: true });
   }
 }
