@@ -9,6 +9,7 @@ import type { Logger } from '../../log.js';
 import { SwitchboardError } from '../../errors.js';
 import { ESL_REPLY_TIMEOUT_MS, EslConnection } from './connection.js';
 import type { EslEvent } from '../../esl/protocol.js';
+import { DEVICE_EVENTS } from './devices.js';
 
 /** What the inbound connection saw of one leg. */
 export interface LegSeen {
@@ -24,7 +25,10 @@ export interface LegSeen {
 const BACKOFF_MIN_MS = 200;
 const BACKOFF_MAX_MS = 10_000;
 
-/** Inbound ESL client with leg tracking. Emits `leg` (uuid) whenever a watched leg changes, `dtmf` (uuid, digit) for a key on one. */
+/**
+ * Inbound ESL client with leg tracking. Emits `leg` (uuid) whenever a watched leg changes, `dtmf`
+ * (uuid, digit) for a key on one, `event` for every event.
+ */
 export class InboundEsl extends EventEmitter {
   private conn: EslConnection | null = null;
   private ready = false;
@@ -126,8 +130,9 @@ export class InboundEsl extends EventEmitter {
       conn.close();
       throw new SwitchboardError('ESL_COMMAND_FAILED', 'inbound ESL auth refused');
     }
-    // DTMF: the keys pressed on a confirming leg (section 8, confirm.ts).
-    await conn.send('event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE DTMF');
+    // DTMF: the keys pressed on a confirming leg (section 8, confirm.ts). The registration events
+    // for device state (devices.ts); CUSTOM must be last (its subclasses follow it).
+    await conn.send(`event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE DTMF ${DEVICE_EVENTS.join(' ')}`);
     conn.on('event', (ev: EslEvent) => this.onEvent(ev));
     conn.once('close', () => {
       this.ready = false;
@@ -143,6 +148,8 @@ export class InboundEsl extends EventEmitter {
   }
 
   private onEvent(ev: EslEvent): void {
+    // Every event, for device state (devices.ts); the legs we placed are followed below.
+    this.emit('event', ev);
     const uuid = ev.headers['Unique-ID'];
     const leg = uuid ? this.legs.get(uuid) : undefined;
     if (!leg || !uuid) return;
