@@ -67,3 +67,14 @@ export function ringability(config: Config, id: string): Ringability {
 export function userMailbox(user: User): string | undefined {
   return user.voicemail ?? user.extension;
 }
+
+/** Every desk and softphone endpoint of the config's users. */
+export function configuredEndpoints(config: Pick<Config, 'users'>): string[] {
+  const out = new Set<string>();
+  for (const u of config.users) {
+    const desk = deskEndpoint(u);
+    if (desk) out.add(desk);
+    if (u.app) out.add(u.app);
+  }
+  return [...out];
+}

@@ -8,6 +8,7 @@ import type { DeviceRef, PlacedCall, ScenarioHarness } from './harness.js';
 import { ControllerHarness } from './controller-harness.js';
 import { waitFor } from '../support/wait.js';
 import { q850Of } from '../../src/esl/causes.js';
+import { configuredEndpoints } from '../../src/routing/users.js';
 import { freeswitchDriver } from '../../src/sim/freeswitch/driver.js';
 import type { SimDriver } from '../../src/sim/driver.js';
 
@@ -37,6 +38,8 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
       backend: 'freeswitch',
       freeswitch: { listen: '127.0.0.1:0', esl: { host: '127.0.0.1', port: this.sim.eslPort, password: PASSWORD } },
     });
+    // Every phone of the config is in the directory and registered, as on a switch where all are plugged in.
+    this.sim.registrations.setDirectory(configuredEndpoints(config));
     await this.startController(config);
   }
 
@@ -63,12 +66,14 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
     return { callId: uuid };
   }
 
-  async setRegistered(): Promise<void> {
-    throw new Error('the ESL simulator does not model registrations yet');
+  async setRegistered(endpoint: string, on: boolean): Promise<void> {
+    this.sim.setRegistered(endpoint, on);
+    await waitFor(() => (this.controller.devices.get(endpoint) === 'unavailable') === !on, 2000, `${endpoint} ${on ? 'registered' : 'unregistered'} in the controller`);
   }
 
-  async foreignCall(): Promise<void> {
-    throw new Error('the ESL simulator does not model calls placed outside Switchboard yet');
+  async foreignCall(endpoint: string, on: boolean): Promise<void> {
+    this.sim.foreignCall(endpoint, on);
+    await waitFor(() => (this.controller.devices.get(endpoint) === 'in-use') === on, 2000, `${endpoint} ${on ? 'in use' : 'idle'} in the controller`);
   }
 
   failsafeCalls(): string[] {

@@ -6,13 +6,6 @@ describe('routing scenarios on FreeSWITCH (ESL simulator, outbound + inbound ESL
   scenarioSuite(() => new FreeswitchHarness(), {
     skip: [
       {
-        reason: 'device state from FreeSWITCH (registrations and channels on the inbound ESL connection) is not built yet',
-        tests: [
-          'given a desk phone that unregisters, then it is never dialled: skipped leg, and a user with no other device is passed over',
-          'given alice busy on a call Switchboard never placed, then skipBusy passes her over and bob rings at once',
-        ],
-      },
-      {
         reason: 'transfer by the answering phone is not built on FreeSWITCH: the backend does not follow a bridged leg that uuid_transfer/deflect moves, and the ESL simulator cannot transfer a phone; to do (issue 9 item 2)',
         tests: [
           'given the answering phone blind-transfers the caller, then the caller stays connected to the target and the log says transferred',

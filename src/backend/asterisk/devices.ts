@@ -9,7 +9,9 @@ import type { Config } from '../../config/schema.js';
 import type { DeviceSink } from '../../call/contract.js';
 import type { Logger } from '../../log.js';
 import type { DeviceState } from '../../routing/availability.js';
-import { deskEndpoint } from '../../routing/users.js';
+import { configuredEndpoints } from '../../routing/users.js';
+
+export { configuredEndpoints };
 import type { AriEvent } from './events.js';
 import type { AriRest } from './rest.js';
 
@@ -38,17 +40,6 @@ export function deviceStateOf(asterisk: unknown): DeviceState {
 export function deviceTech(template: string): string | null {
   const m = /^([A-Za-z]+)\/\{endpoint\}$/.exec(template);
   return m ? m[1]! : null;
-}
-
-/** Every desk and softphone endpoint of the config's users. */
-export function configuredEndpoints(config: Config): string[] {
-  const out = new Set<string>();
-  for (const u of config.users) {
-    const desk = deskEndpoint(u);
-    if (desk) out.add(desk);
-    if (u.app) out.add(u.app);
-  }
-  return [...out];
 }
 
 interface AriEndpoint {
@@ -97,7 +88,10 @@ export class AriDeviceWatcher {
       const seed: [string, DeviceState][] = [];
       for (const e of Array.isArray(list) ? list : []) {
         if (typeof e.resource !== 'string' || !wanted.has(e.resource)) continue;
-        seed.push([e.resource, endpointState(e)]);
+        // A PJSIP endpoint that never registered since Asterisk started is `unknown`, not offline
+        // (seen on Asterisk 22): its device state says what it is (UNAVAILABLE).
+        const s = e.state === 'unknown' ? await this.deviceState(tech, e.resource) : endpointState(e);
+        seed.push([e.resource, s]);
       }
       this.sink.seed(seed);
       this.log.info({ endpoints: seed.length }, 'device states seeded from the PBX');
@@ -114,7 +108,9 @@ export class AriDeviceWatcher {
       if (ep && this.sink) this.sink.set(ep, deviceStateOf(ds?.state));
       return true;
     }
-    if (event.type === 'EndpointStateChange') {
+    // Asterisk 22's chan_pjsip reports (un)registration as PeerStatusChange (recorded), others may
+    // send EndpointStateChange: the endpoint snapshot in either says offline or online.
+    if (event.type === 'EndpointStateChange' || event.type === 'PeerStatusChange') {
       const e = event.endpoint as AriEndpoint | undefined;
       if (e && e.technology === this.tech && typeof e.resource === 'string' && this.endpoints.includes(e.resource) && this.sink) {
         // Offline is final; online says only "reachable again": the device state event that
@@ -124,6 +120,15 @@ export class AriDeviceWatcher {
       return true;
     }
     return false;
+  }
+
+  private async deviceState(tech: string, ep: string): Promise<DeviceState> {
+    try {
+      const d = await this.rest.request<{ state?: unknown }>('GET', `/deviceStates/${encodeURIComponent(`${tech}/${ep}`)}`);
+      return deviceStateOf(d?.state);
+    } catch {
+      return 'unknown';
+    }
   }
 
   private endpointOf(name: unknown): string | null {

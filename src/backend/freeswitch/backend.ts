@@ -10,10 +10,11 @@ import net from 'node:net';
 import { freeswitchDefaults, type Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import { SwitchboardError } from '../../errors.js';
-import type { CallControl, PbxBackend } from '../../call/contract.js';
+import type { CallControl, DeviceSink, PbxBackend } from '../../call/contract.js';
 import { EslConnection } from './connection.js';
 import { InboundEsl } from './inbound.js';
 import { FreeswitchCall } from './call.js';
+import { FsDeviceWatcher } from './devices.js';
 import { frameToEvent } from '../../esl/protocol.js';
 
 /** PbxBackend over FreeSWITCH's event socket. */
@@ -30,6 +31,7 @@ export class FreeswitchBackend implements PbxBackend {
   private readonly listenPortWanted: number;
   private templates: { endpoint: string; trunk: string };
   private readonly log: Logger;
+  private readonly devices: FsDeviceWatcher;
 
   private readonly timeoutMs: number | undefined;
 
@@ -43,6 +45,9 @@ export class FreeswitchBackend implements PbxBackend {
     this.log = deps.log.child({ backend: 'freeswitch' });
     this.templates = templatesOf(deps.config);
     this.inbound = new InboundEsl(fs.esl, this.log, deps.replyTimeoutMs);
+    this.devices = new FsDeviceWatcher(this.inbound, deps.config, this.log.child({ component: 'devices' }));
+    this.inbound.on('event', (ev) => this.devices.onEvent(ev));
+    this.inbound.on('connected', () => void this.devices.connected());
     this.server = net.createServer((socket) => void this.accept(socket));
   }
 
@@ -55,6 +60,13 @@ export class FreeswitchBackend implements PbxBackend {
   /** A reloaded config: new calls dial with its templates (calls in progress keep theirs). */
   updateConfig(config: Config): void {
     this.templates = templatesOf(config);
+    this.devices.update(config);
+  }
+
+  /** Device states (registrations and channels on the inbound connection) go to `sink`. */
+  watchDevices(sink: DeviceSink): void {
+    this.devices.watch(sink);
+    if (this.inbound.connected) void this.devices.connected();
   }
 
   async start(onCall: (call: CallControl) => Promise<void>): Promise<void> {

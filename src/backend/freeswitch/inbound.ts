@@ -9,6 +9,7 @@ import type { Logger } from '../../log.js';
 import { SwitchboardError } from '../../errors.js';
 import { ESL_REPLY_TIMEOUT_MS, EslConnection } from './connection.js';
 import type { EslEvent } from '../../esl/protocol.js';
+import { DEVICE_EVENTS } from './devices.js';
 
 /** What the inbound connection saw of one leg. */
 export interface LegSeen {
@@ -22,7 +23,7 @@ export interface LegSeen {
 const BACKOFF_MIN_MS = 200;
 const BACKOFF_MAX_MS = 10_000;
 
-/** Inbound ESL client with leg tracking. Emits `leg` (uuid) whenever a watched leg changes. */
+/** Inbound ESL client with leg tracking. Emits `leg` (uuid) whenever a watched leg changes, `event` for every event. */
 export class InboundEsl extends EventEmitter {
   private conn: EslConnection | null = null;
   private ready = false;
@@ -124,7 +125,8 @@ export class InboundEsl extends EventEmitter {
       conn.close();
       throw new SwitchboardError('ESL_COMMAND_FAILED', 'inbound ESL auth refused');
     }
-    await conn.send('event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE');
+    // The registration events for device state (devices.ts); CUSTOM must be last (its subclasses follow it).
+    await conn.send(`event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE ${DEVICE_EVENTS.join(' ')}`);
     conn.on('event', (ev: EslEvent) => this.onEvent(ev));
     conn.once('close', () => {
       this.ready = false;
@@ -140,6 +142,8 @@ export class InboundEsl extends EventEmitter {
   }
 
   private onEvent(ev: EslEvent): void {
+    // Every event, for device state (devices.ts); the legs we placed are followed below.
+    this.emit('event', ev);
     const uuid = ev.headers['Unique-ID'];
     const leg = uuid ? this.legs.get(uuid) : undefined;
     if (!leg || !uuid) return;

@@ -4,8 +4,11 @@
  * one is `NOT_INUSE`, `RINGING` while a channel to it rings, `INUSE` while one is up (also a call
  * the controller never placed: `foreignCall`), `RINGINUSE` for both. Apps subscribed to
  * `deviceState:PJSIP/<ep>` get `DeviceStateChanged` on every change; apps subscribed to
- * `endpoint:PJSIP/<ep>` (or `endpoint:PJSIP`) get `EndpointStateChange` when it registers or
- * unregisters. Not modelled: the channel events an endpoint subscription also forwards.
+ * `endpoint:PJSIP/<ep>` (or `endpoint:PJSIP`) get, when it registers or unregisters, what the real
+ * Asterisk 22 sends (test/fixtures/asterisk-real/sip-calls.jsonl): `PeerStatusChange` (peer_status
+ * Reachable / Unreachable) and `ContactStatusChange` (contact_status NonQualified / Removed), with
+ * DeviceStateChanged between them on unregister and before them on register; never
+ * EndpointStateChange. Not modelled: the channel events an endpoint subscription also forwards.
  */
 import type { DeviceRegistry } from './endpoints.js';
 import type { SimPbx } from './pbx.js';
@@ -14,6 +17,7 @@ import type { SimChannel } from './channels.js';
 export class SimDeviceStates {
   private readonly unregistered = new Set<string>();
   private readonly foreign = new Map<string, number>();
+  private readonly ringingForeign = new Set<string>();
   private readonly deviceSubs = new Map<string, Set<string>>();
   private readonly endpointSubs = new Map<string, Set<string>>();
   private readonly last = new Map<string, string>();
@@ -33,13 +37,26 @@ export class SimDeviceStates {
   setRegistered(endpoint: string, on: boolean): void {
     if (on) this.unregistered.delete(endpoint);
     else this.unregistered.add(endpoint);
-    const body = { endpoint: { technology: 'PJSIP', resource: endpoint, state: on ? 'online' : 'offline', channel_ids: this.channelsOf(endpoint).map((c) => c.id) } };
-    this.pbx.bus.publish('EndpointStateChange', body, this.appsFor(this.endpointSubs, [`PJSIP/${endpoint}`, 'PJSIP']));
-    this.publish(endpoint);
+    const ep = { technology: 'PJSIP', resource: endpoint, state: on ? 'online' : 'offline', channel_ids: this.channelsOf(endpoint).map((c) => c.id) };
+    const apps = this.appsFor(this.endpointSubs, [`PJSIP/${endpoint}`, 'PJSIP']);
+    const peer = () => this.pbx.bus.publish('PeerStatusChange', { endpoint: ep, peer: { peer_status: on ? 'Reachable' : 'Unreachable' } }, apps);
+    if (on) this.publish(endpoint);
+    peer();
+    if (!on) this.publish(endpoint);
+    const contact = { uri: `sip:${endpoint}@127.0.0.1:5062`, contact_status: on ? 'NonQualified' : 'Removed', aor: endpoint, roundtrip_usec: '0' };
+    this.pbx.bus.publish('ContactStatusChange', { endpoint: ep, contact_info: contact }, apps);
   }
 
-  /** The phone is on a call Switchboard never saw (dialled from the phone itself, SIPp). */
+  /**
+   * The phone is on a call Switchboard never saw (another app or the dialplan rang it and it
+   * answered): RINGING, then INUSE, as the real Asterisk reports such a call; NOT_INUSE at its end.
+   */
   foreignCall(endpoint: string, on: boolean): void {
+    if (on) {
+      this.ringingForeign.add(endpoint);
+      this.publish(endpoint);
+      this.ringingForeign.delete(endpoint);
+    }
     const n = Math.max(0, (this.foreign.get(endpoint) ?? 0) + (on ? 1 : -1));
     this.foreign.set(endpoint, n);
     this.publish(endpoint);
@@ -50,7 +67,7 @@ export class SimDeviceStates {
     if (!this.isRegistered(endpoint)) return 'UNAVAILABLE';
     const chans = this.channelsOf(endpoint);
     const up = chans.some((c) => c.state === 'Up') || (this.foreign.get(endpoint) ?? 0) > 0;
-    const ringing = chans.some((c) => c.state === 'Ringing' || c.state === 'Ring');
+    const ringing = chans.some((c) => c.state === 'Ringing' || c.state === 'Ring') || this.ringingForeign.has(endpoint);
     if (up) return ringing ? 'RINGINUSE' : 'INUSE';
     return ringing ? 'RINGING' : 'NOT_INUSE';
   }

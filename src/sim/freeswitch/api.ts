@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { SimHost } from './host.js';
 import { SimChannel } from './channel.js';
 import { parseBridgeArg } from './dialstring.js';
+import { directoryUserOf, markUserLeg } from './registrations.js';
 
 /** Run one api command line (without the `api ` prefix) and return the reply body. */
 export async function runApi(sim: SimHost, line: string): Promise<string> {
@@ -44,6 +45,7 @@ export async function runApi(sim: SimHost, line: string): Promise<string> {
       return `+OK ${b.uuid}\n`;
     }
     case 'show':
+      if (args[0] === 'registrations') return sim.registrations.show(args.join(' ').endsWith('as json'));
       return showChannels(sim, args.join(' '));
     case 'originate':
       return originate(sim, args);
@@ -64,6 +66,7 @@ function showChannels(sim: SimHost, what: string): string {
     cid_num: c.callerNumber,
     dest: c.destination,
     callstate: c.callState,
+    presence_id: c.vars.get('presence_id') ?? '',
   }));
   if (!what.endsWith('json')) return `uuid,direction,name\n${rows.map((r) => `${r.uuid},${r.direction},${r.name}`).join('\n')}\n\n${rows.length} total.\n`;
   // Recorded: an empty result is `{"row_count": 0}` with a space and a newline.
@@ -87,6 +90,8 @@ async function originate(sim: SimHost, args: string[]): Promise<string> {
     callerName: leg.vars.origination_caller_id_name ?? 'FreeSWITCH',
     destination: leg.target.split('/').pop() ?? leg.target,
   });
+  const user = directoryUserOf(leg.target);
+  if (user !== null) markUserLeg(ch, user);
   sim.addChannel(ch);
   sim.emitEvent(ch, 'CHANNEL_CREATE');
   const fail = failures[b.kind];

@@ -10,6 +10,7 @@ import { SimChannel } from './channel.js';
 import { parseBridgeArg, type LegDial } from './dialstring.js';
 import { answer } from './answer.js';
 import { dialStatusOf } from '../../esl/causes.js';
+import { directoryUserOf, markUserLeg } from './registrations.js';
 
 const DEFAULT_ORIGINATE_TIMEOUT_S = 60;
 
@@ -128,6 +129,8 @@ function ringGroup(runner: AppRunner, group: LegDial[], all: RingLeg[]): Promise
         destination: l.dial.target.split('/').pop() ?? l.dial.target,
       });
       for (const [k, v] of Object.entries(vars)) ch.vars.set(k, v);
+      const user = directoryUserOf(l.dial.target);
+      if (user !== null) markUserLeg(ch, user);
       l.ch = ch;
       sim.addChannel(ch);
       sim.emitEvent(ch, 'CHANNEL_CREATE');

@@ -98,6 +98,8 @@ export class SimChannel {
       ['Call-Direction', this.direction],
       ['Answer-State', this.answerState],
     ];
+    const presence = this.vars.get('presence_id');
+    if (presence) h.push(['Channel-Presence-ID', presence]);
     if (this.hangupCause) h.push(['Hangup-Cause', this.hangupCause]);
     h.push(
       ['Caller-Direction', this.direction],

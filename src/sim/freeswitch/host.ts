@@ -24,6 +24,8 @@ export interface EslSimulatorOptions {
    * dialplan/freeswitch/switchboard.xml sets (SHIPPED_BEFORE_SOCKET); `{}` imitates an older copy.
    */
   beforeSocket?: Record<string, string>;
+  /** Directory users, each registered until it unregisters (default vanilla's 1000-1019; registrations.ts). */
+  directory?: readonly string[];
 }
 
 export interface VoicemailRecord {
@@ -59,6 +61,8 @@ export interface SimHost {
   readonly opts: EslSimulatorOptions;
   readonly isStopped: boolean;
   deviceFor(target: string): DeviceBehaviour | null;
+  /** Registered phones (`show registrations`). */
+  readonly registrations: { show(json: boolean): string };
   /** Follow a socket so `stop()` closes it. */
   track(socket: net.Socket): void;
   /** setTimeout that `stop()` clears. */

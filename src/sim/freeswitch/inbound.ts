@@ -16,6 +16,8 @@ export class InboundSession {
   private format: 'plain' | 'json' | null = null;
   private all = false;
   private readonly names = new Set<string>();
+  /** Subclasses of CUSTOM this client asked for (mod_event_socket: every name after CUSTOM is one). */
+  private readonly subclasses = new Set<string>();
   private readonly filters: Array<[string, string]> = [];
 
   constructor(
@@ -51,9 +53,13 @@ export class InboundSession {
       case 'event': {
         const [fmt = 'plain', ...names] = rest.split(/\s+/);
         this.format = fmt === 'json' ? 'json' : 'plain';
+        let custom = false;
         for (const n of names) {
-          if (n === 'ALL') this.all = true;
-          else if (n) this.names.add(n);
+          if (!n) continue;
+          if (custom) this.subclasses.add(n);
+          else if (n === 'ALL') this.all = true;
+          else this.names.add(n);
+          if (n === 'CUSTOM') custom = true;
         }
         this.write(commandReply(`+OK event listener enabled ${this.format}`));
         return;
@@ -67,6 +73,7 @@ export class InboundSession {
         this.format = null;
         this.all = false;
         this.names.clear();
+        this.subclasses.clear();
         this.write(commandReply('+OK no longer listening for events'));
         return;
       case 'filter': {
@@ -109,6 +116,7 @@ export class InboundSession {
   deliver(name: string, headers: Header[], body = ''): void {
     if (!this.authed || !this.format) return;
     if (!this.all && !this.names.has(name)) return;
+    if (!this.all && name === 'CUSTOM' && !headers.some(([k, v]) => k === 'Event-Subclass' && this.subclasses.has(v))) return;
     if (this.filters.length > 0 && !this.filters.some(([k, v]) => headers.some(([hk, hv]) => hk === k && hv === v))) return;
     this.write(renderEvent(this.format, headers, body));
   }

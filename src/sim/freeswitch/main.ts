@@ -1,7 +1,7 @@
 /**
  * Run the ESL simulator standalone:
- *   tsx src/sim/freeswitch/main.ts [--esl-port 8021] [--password ClueCon] [--target 127.0.0.1:8040]
- * Every target answers after 2 s unless told otherwise; type `call <from> <to>` on stdin to place a call.
+ *   tsx src/sim/freeswitch/main.ts [--esl-port 8021] [--password ClueCon] [--target 127.0.0.1:8040] [--users 1001,1002,alice-app]
+ * Every target answers after 2 s unless told otherwise; `--users` are the registered phones (default 1000-1019); type `call <from> <to>` on stdin to place a call.
  */
 import { createInterface } from 'node:readline';
 import { EslSimulator } from './simulator.js';
@@ -20,6 +20,7 @@ const sim = await EslSimulator.start({
   password: f.get('password') ?? 'ClueCon',
   socketTarget: { host, port: Number(port) },
   failsafe: { companyPhone: f.get('company-phone'), companyMailbox: f.get('company-mailbox') },
+  ...(f.get('users') ? { directory: f.get('users')!.split(',').filter(Boolean) } : {}),
 });
 sim.setDefaultDevice({ kind: 'answer', afterMs: 2000 });
 process.stdout.write(`ESL simulator: inbound ESL on 127.0.0.1:${sim.eslPort}, calls go to ${host}:${port}\n`);

@@ -9,6 +9,7 @@ import type { DeviceBehaviour } from '../devices.js';
 import { SimChannel } from './channel.js';
 import { CallRunner } from './call.js';
 import { InboundSession } from './inbound.js';
+import { directoryUserOf, SimRegistrations } from './registrations.js';
 import { renderEvent, type EslSimulatorOptions, type ExecutedApp, type FailsafeRecord, type Header, type SimHost, type VoicemailRecord } from './host.js';
 
 export type { EslSimulatorOptions, ExecutedApp, FailsafeRecord, VoicemailRecord } from './host.js';
@@ -34,9 +35,11 @@ export class EslSimulator implements SimHost {
   private readonly dials: string[] = [];
   private readonly apps: ExecutedApp[] = [];
   private stopped = false;
+  readonly registrations: SimRegistrations;
 
   private constructor(opts: EslSimulatorOptions) {
     this.opts = opts;
+    this.registrations = new SimRegistrations(this, opts.directory);
     this.events.on('error', () => {});
     this.server = net.createServer((socket) => {
       this.track(socket);
@@ -74,7 +77,30 @@ export class EslSimulator implements SimHost {
 
   /** The behaviour for a dial target, or null when nothing is registered there. */
   deviceFor(target: string): DeviceBehaviour | null {
+    const user = directoryUserOf(target);
+    if (user !== null && !this.registrations.isRegistered(user)) return null;
     return this.devices.get(target) ?? this.defaultDevice;
+  }
+
+  /** A phone registers (true) or unregisters (false): CUSTOM sofia::register / sofia::unregister. */
+  setRegistered(user: string, on: boolean): void {
+    this.registrations.set(user, on);
+  }
+
+  /** The phone `user` is on a call the controller never placed (on), or that call ends (off). */
+  foreignCall(user: string, on: boolean): void {
+    this.registrations.foreignCall(user, on);
+  }
+
+  /** The users given a behaviour as `user/X` (registered, like the directory's). */
+  deviceUsers(): string[] {
+    return [...this.devices.keys()].map(directoryUserOf).filter((u): u is string => u !== null);
+  }
+
+  /** Publish an event that is about no channel (CUSTOM sofia::register, ...) to inbound subscribers. */
+  emitGlobal(name: string, headers: Header[]): void {
+    this.events.emit('event', { name, uuid: '', headers: Object.fromEntries(headers) });
+    for (const s of this.inbound) s.deliver(name, headers);
   }
 
   /** A call arrives from the carrier: its channel runs `socket <socketTarget> async full`. */

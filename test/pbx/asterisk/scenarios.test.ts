@@ -21,7 +21,7 @@ describePbx('routing scenarios on a real Asterisk (Local channels as phones)', a
         tests: ['given the caller stays on until voicemail ends by itself, then the PBX ends the call and no channel is left'],
       },
       {
-        reason: 'phones here are Local channels, which have no registration or device state of their own; these need registered SIP phones (SIPp), not built yet',
+        reason: 'phones here are Local channels, which have no registration or device state of their own: test/pbx/asterisk/devices.test.ts runs the same on registered SIPp phones',
         tests: [
           'given a desk phone that unregisters, then it is never dialled: skipped leg, and a user with no other device is passed over',
           'given alice busy on a call Switchboard never placed, then skipBusy passes her over and bob rings at once',

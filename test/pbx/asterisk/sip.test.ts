@@ -1,8 +1,8 @@
 /**
  * Real SIP on a real Asterisk: SIPp plays the carrier (a UAC sending INVITEs into the PJSIP trunk
  * endpoint) and desk phones that register with a digest REGISTER and then answer (1001), refuse
- * with 486 (1002) or 603 (1003), ring forever (1004), or never register (1005). The call log's leg
- * results and causes are checked against spec section 3. Everything Asterisk sends meanwhile
+ * with 486 (1002) or 603 (1003), ring forever (1004), or never register (1005: passed over, spec
+ * section 6). The call log's leg results and causes are checked against spec section 3. Everything Asterisk sends meanwhile
  * (channel, endpoint, contact and device state events as phones register, unregister and take
  * calls) is recorded; SWITCHBOARD_RECORD_FIXTURES=1 writes it to test/fixtures/asterisk-real/,
  * which test/sim-ari/real-sip-replay.test.ts replays against the simulator.
@@ -135,21 +135,20 @@ describePbx('real SIP on a real Asterisk: SIPp carrier and registered SIPp desk 
     expect(r.outcome).toBe('dropped');
   });
 
-  it('given a phone that is not registered, then the leg is unreachable with no cause (HTTP 500, no channel)', async () => {
+  it('given a phone that is not registered, then it is never dialled: its only user is passed over (not registered) at once', async () => {
     const r = await carrierCall('unregistered', '+12025550204');
-    expect(legs(r)).toEqual([['1005', 'unreachable', null]]);
+    expect(r.passedOver).toEqual([{ user: 'erin', step: 'number-user', reason: 'not registered' }]);
+    expect(legs(r)).toEqual([]);
     expect(r.outcome).toBe('dropped');
     expect(r.durationSeconds!).toBeLessThan(2.5);
   });
 
-  it('given a phone that unregisters, then Asterisk reports its endpoint offline and a call to it is unreachable', async () => {
+  it('given a phone that unregisters, then Asterisk reports its endpoint offline and its user is passed over while the alsoRing phone rings', async () => {
     await sipp.register('1001', passwords['1001']!, uasPort['1001']!, 0);
     // Asterisk 22 reports it as PeerStatusChange / ContactStatusChange, not EndpointStateChange.
     await waitFor(() => h.observer.events.some((e) => e.type === 'PeerStatusChange' && e.event.endpoint?.resource === '1001' && e.event.endpoint?.state === 'offline'), 10_000, 'endpoint 1001 offline');
     const r = await carrierCall('unregistered after unregister', '+12025550200');
-    expect(legs(r)).toEqual([
-      ['1001', 'unreachable', null],
-      ['1004', 'no-answer', expect.any(Number)],
-    ]);
+    expect(r.passedOver).toEqual([{ user: 'alice', step: 'number-user', reason: 'not registered' }]);
+    expect(legs(r)).toEqual([['1004', 'no-answer', expect.any(Number)]]);
   });
 });

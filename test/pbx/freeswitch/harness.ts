@@ -25,7 +25,7 @@ const WATCHED = [
   'CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_EXECUTE',
   'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY', 'BACKGROUND_JOB',
   // Registrations (the SIP phones): CUSTOM must come last, its subclasses after it.
-  'CUSTOM', 'sofia::register',
+  'CUSTOM', 'sofia::register', 'sofia::unregister', 'sofia::expire',
 ];
 /** The caller plays a tone (a minute) so that voicemail records sound, not silence. */
 const CALLER_APP = '&playback(tone_stream://%(60000,0,440))';
@@ -119,12 +119,13 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
     this.tap = new EslTap(() => this.controllerPort);
   }
 
+  /** Loopback phones never register: test/pbx/freeswitch/devices.test.ts drives real SIP phones instead. */
   async setRegistered(): Promise<void> {
-    throw new Error('the controller does not read device state from FreeSWITCH yet');
+    throw new Error('loopback phones have no registration (see test/pbx/freeswitch/devices.test.ts)');
   }
 
   async foreignCall(): Promise<void> {
-    throw new Error('the controller does not read device state from FreeSWITCH yet');
+    throw new Error('loopback phones have no device state (see test/pbx/freeswitch/devices.test.ts)');
   }
 
   async start(input: ConfigInput): Promise<void> {

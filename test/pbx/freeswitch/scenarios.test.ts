@@ -34,7 +34,7 @@ describePbx('routing scenarios on a real FreeSWITCH (loopback phones)', found, (
         tests: ['given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX'],
       },
       {
-        reason: 'device state from FreeSWITCH (registrations and channels on the inbound ESL connection) is not built yet',
+        reason: 'these phones are loopback channels, which never register and have no device state (the controller reads it for user/{endpoint} only): test/pbx/freeswitch/devices.test.ts runs the same on registered SIPp phones',
         tests: [
           'given a desk phone that unregisters, then it is never dialled: skipped leg, and a user with no other device is passed over',
           'given alice busy on a call Switchboard never placed, then skipBusy passes her over and bob rings at once',

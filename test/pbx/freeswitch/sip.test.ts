@@ -63,7 +63,6 @@ describePbx('real SIP on a real FreeSWITCH (SIPp carrier and registered SIPp pho
     ['is busy (486)', '+12025550302', { result: 'busy', cause: 17 }, 'voicemail'],
     ['declines (603)', '+12025550303', { result: 'rejected', cause: 21 }, 'voicemail'],
     ['never answers', '+12025550305', { result: 'no-answer', cause: null }, 'voicemail'],
-    ['is not registered', '+12025550304', { result: 'unreachable', cause: null }, 'voicemail'],
   ];
   for (const [what, number, leg, outcome] of cases) {
     it(`given a SIP call for a phone that ${what}, then the call log says ${leg.result} and the call ends with no channel left`, async () => {
@@ -79,6 +78,19 @@ describePbx('real SIP on a real FreeSWITCH (SIPp carrier and registered SIPp pho
       await waitFor(() => h.live().channels === 0, 8000, 'no channel left');
     });
   }
+
+  it('given a SIP call for a phone that is not registered, then she is passed over (not registered), no leg is placed, and her mailbox takes the call', async () => {
+    const before = h.view.sockets.length;
+    const bridges = h.view.bridges.length;
+    expect(await sipp.call('+12025550304', carrierPort, await freePort(), 1500)).toBe(0);
+    const sock = h.view.sockets.slice(before).find((s) => s.to === '+12025550304');
+    const r = await h.waitForRecord({ callId: sock!.uuid });
+    expect(r.passedOver).toEqual([{ user: 'u1004', step: 'number-user', reason: 'not registered' }]);
+    expect(r.legs).toEqual([]);
+    expect(r.outcome).toBe('voicemail');
+    expect(h.view.bridges.slice(bridges).join(' ')).not.toContain('1004');
+    await waitFor(() => h.live().channels === 0, 8000, 'no channel left');
+  });
 });
 
 /** Write what FreeSWITCH sent during this file as fixtures (one JSON object per line). */

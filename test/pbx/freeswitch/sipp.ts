@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { freePort as freeUdpPort } from './instance.js';
 
 export type PhoneMode = 'answer' | 'busy' | 'decline' | 'noanswer';
 
@@ -29,7 +30,7 @@ Contact: <sip:[local_ip]:[local_port];transport=[transport]>
 ${body ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP}` : 'Content-Length: 0\n'}
 ]]></send>`;
 
-function register(user: string): string {
+function register(user: string, expires = 3600, contactPort = '[local_port]'): string {
   const req = (cseq: number, auth: boolean) => `  <send retrans="500"><![CDATA[
 REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -37,8 +38,8 @@ From: <sip:${user}@127.0.0.1>;tag=[pid]SIPpTag00[call_number]
 To: <sip:${user}@127.0.0.1>
 Call-ID: [call_id]
 CSeq: ${cseq} REGISTER
-Contact: <sip:${user}@[local_ip]:[local_port]>
-Expires: 3600
+Contact: <sip:${user}@[local_ip]:${contactPort}>
+Expires: ${expires}
 Max-Forwards: 70
 ${auth ? '[authentication]\n' : ''}Content-Length: 0
 
@@ -169,6 +170,18 @@ export class Sipp {
     const code = await this.run(['-sf', reg, '-m', '1', '-p', String(port), '-au', user, '-ap', password, '-timeout', '10s', `127.0.0.1:${fsSipPort}`], 15_000);
     if (code !== 0) throw new Error(`phone ${user}: REGISTER with digest auth failed (sipp exit ${code}; see ${this.dir})`);
     this.start(['-sf', this.write(`phone-${user}.xml`, uas(mode)), '-p', String(port)]);
+  }
+
+  /**
+   * REGISTER `user` again from the port its phone listens on: `expires` 0 ends the registration
+   * (the phone "unplugged"), anything else registers it again. The UAS keeps running.
+   */
+  async reRegister(user: string, password: string, port: number, fsSipPort: number, expires: number): Promise<void> {
+    const reg = this.write(`register-${user}-${expires}.xml`, register(user, expires, String(port)));
+    // The UAS owns `port`; a second sipp there cannot bind, so REGISTER from a fresh port with the
+    // same Contact as the phone's (the Contact, not the source port, is what FreeSWITCH dials).
+    const code = await this.run(['-sf', reg, '-m', '1', '-p', String(await freeUdpPort()), '-au', user, '-ap', password, '-timeout', '10s', `127.0.0.1:${fsSipPort}`], 15_000);
+    if (code !== 0) throw new Error(`phone ${user}: REGISTER (expires ${expires}) failed (sipp exit ${code}; see ${this.dir})`);
   }
 
   /** The carrier calls `to` on the sofia profile at `profilePort`; resolves with sipp's exit code. */

@@ -73,6 +73,8 @@ export const eventModels = {
   BridgeCreated: ev('BridgeCreated', { bridge: ['Bridge', true] }),
   DeviceStateChanged: ev('DeviceStateChanged', { device_state: ['DeviceState', true] }),
   EndpointStateChange: ev('EndpointStateChange', { endpoint: ['Endpoint', true] }),
+  PeerStatusChange: ev('PeerStatusChange', { endpoint: ['Endpoint', true], peer: ['Peer', true] }),
+  ContactStatusChange: ev('ContactStatusChange', { endpoint: ['Endpoint', true], contact_info: ['ContactInfo', true] }),
   BridgeDestroyed: ev('BridgeDestroyed', { bridge: ['Bridge', true] }),
   BridgeBlindTransfer: ev('BridgeBlindTransfer', {
     channel: ['Channel', true], replace_channel: ['Channel'], transferee: ['Channel'], exten: ['string', true], context: ['string', true],
