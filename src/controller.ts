@@ -2,6 +2,7 @@
  * The composition root: the one place that wires config, store, CRM look-up, backend and call
  * sessions together. Everything else receives its dependencies through constructors.
  */
+import { setMaxListeners } from 'node:events';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './log.js';
@@ -58,7 +59,12 @@ export class Controller {
   private ownsStore: boolean;
   private stopped = false;
   /** Aborted at the drain deadline: sessions still ringing hand their caller to the fail-safe. */
-  private readonly drainDeadline = new AbortController();
+  /** Every call in progress listens on its signal (call/drain.ts): no listener cap, no false leak warning. */
+  private readonly drainDeadline = (() => {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
+  })();
   readonly metrics: Metrics;
   private readonly observer: CallObserver;
   /** DND, schedule overrides and the run-time block list, re-read from the store every 250 ms. */

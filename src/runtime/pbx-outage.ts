@@ -4,6 +4,7 @@
  * and behind a SIP proxy the carrier's calls on a dead node are lost with it (its BYE finds no
  * one). A PBX back within the 30 s is reconciled as after any reconnect (calls resumed or closed).
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log.js';
 import { SwitchboardError } from '../errors.js';
 
@@ -15,8 +16,15 @@ export class PbxLostError extends SwitchboardError {
   }
 }
 
+/** Every call in progress listens on the signal (call/drain.ts): no listener cap, no false leak warning. */
+function uncapped(): AbortController {
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  return c;
+}
+
 export class PbxOutage {
-  private ctl = new AbortController();
+  private ctl = uncapped();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: { afterMs: number; connected: () => boolean; log: Logger }) {}
@@ -41,7 +49,7 @@ export class PbxOutage {
   /** Connected again: the clock stops; calls from now on get a fresh signal. */
   connected(): void {
     this.stop();
-    if (this.ctl.signal.aborted) this.ctl = new AbortController();
+    if (this.ctl.signal.aborted) this.ctl = uncapped();
   }
 
   stop(): void {
