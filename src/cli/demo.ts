@@ -19,6 +19,7 @@ import type { CallRecord } from '../call/record.js';
 import { DEFAULT_CONFIG_PATH, parseArgs, type Command } from './io.js';
 
 const DEMO_RING_SECONDS = 3;
+const DEMO_CONFIRM_SECONDS = 2;
 
 /** The example config with ring times cut to a few seconds and no CRM, so the demo runs quickly. */
 export function demoConfig(config: Config): Config {
@@ -27,6 +28,8 @@ export function demoConfig(config: Config): Config {
     ...config,
     contacts: {},
     numbers: config.numbers.map((n) => ({ ...n, ringSeconds: short(n.ringSeconds) })),
+    // The time to press 1 is cut too, so a mobile that does not confirm is seen to lose (section 8).
+    confirm: { ...config.confirm, seconds: Math.min(config.confirm.seconds, DEMO_CONFIRM_SECONDS) },
     ringGroups: config.ringGroups.map((g) => ({ ...g, ringSeconds: short(g.ringSeconds) })),
     distributions: config.distributions.map((d) => ({ ...d, steps: d.steps.map((s) => (typeof s === 'string' ? { group: s, ringSeconds: DEMO_RING_SECONDS } : { ...s, ringSeconds: short(s.ringSeconds) })) })),
   };
@@ -70,7 +73,7 @@ export const demoCommand: Command = async (argv, io) => {
   const done = new Promise<void>((r) => (allDone = r));
 
   io.stdout.write(`Switchboard demo: ${config.company.name ?? 'the example company'} on a simulated ${backend === 'asterisk' ? 'Asterisk (ARI)' : 'FreeSWITCH (ESL)'}\n`);
-  io.stdout.write(`Config: ${loaded.file} (ring times cut to ${DEMO_RING_SECONDS} s for the demo; CRM look-up off${loaded.config.schedules.length ? `; schedules forced closed: ${loaded.config.schedules.map((s) => s.id).join(', ')}` : ''})\n\n`);
+  io.stdout.write(`Config: ${loaded.file} (ring times cut to ${DEMO_RING_SECONDS} s and the time to press ${loaded.config.confirm.key} to ${DEMO_CONFIRM_SECONDS} s for the demo; CRM look-up off${loaded.config.schedules.length ? `; schedules forced closed: ${loaded.config.schedules.map((s) => s.id).join(', ')}` : ''})\n\n`);
   const controller = await Controller.start({
     loaded: { ...loaded, config },
     log: io.env.LOG_LEVEL ? createLogger({ level: io.env.LOG_LEVEL }) : silentLogger(),

@@ -22,6 +22,8 @@ export interface DemoCall {
 }
 
 const answer = (afterMs: number): DeviceBehaviour => ({ kind: 'answer', afterMs });
+/** An outside number that answers and presses 1 (the example config has `confirm` on mobiles and forwarding). */
+const confirms = (afterMs: number): DeviceBehaviour => ({ kind: 'answer', afterMs, press: { key: '1', afterMs: 600 } });
 const noanswer: DeviceBehaviour = { kind: 'noanswer' };
 const busy: DeviceBehaviour = { kind: 'busy', afterMs: 300 };
 
@@ -38,7 +40,7 @@ export const DEMO_CALLS: DemoCall[] = [
   {
     title: 'busy everywhere, fallthrough: the forwarding number answers',
     from: '+12025550998', to: '+12025550200', at: 6, hangupAfterMs: 5000,
-    devices: [[{ endpoint: '1001' }, busy], [{ number: '+12025550111' }, busy], [{ endpoint: '1002' }, busy], [{ number: '+12025550300' }, answer(1000)]],
+    devices: [[{ endpoint: '1001' }, busy], [{ number: '+12025550111' }, busy], [{ endpoint: '1002' }, busy], [{ number: '+12025550300' }, confirms(1000)]],
     expect: 'busy at once, then forwarding answers',
   },
   {
@@ -89,19 +91,19 @@ export const DEMO_CALLS: DemoCall[] = [
   {
     title: 'mobile-only user: Dave answers his mobile',
     from: '+12025550990', to: '+12025550204', at: 5.5, hangupAfterMs: 3000,
-    devices: [[{ number: '+12025550114' }, answer(700)]],
-    expect: 'answered by dave (mobile)',
+    devices: [[{ number: '+12025550114' }, confirms(700)]],
+    expect: 'dave presses 1 on his mobile',
   },
   {
     title: 'no device: Erin is passed over, her forwarding number answers',
     from: '+12025550989', to: '+12025550205', at: 6.5, hangupAfterMs: 3000,
-    devices: [[{ number: '+12025550301' }, answer(600)]],
+    devices: [[{ number: '+12025550301' }, confirms(600)]],
     expect: 'answered by the forwarding number',
   },
   {
     title: 'after hours: the office line goes to the answering service',
     from: '+12025550988', to: '+12025550206', at: 7, hangupAfterMs: 3000,
-    devices: [[{ number: '+12025550399' }, answer(600)]],
+    devices: [[{ number: '+12025550399' }, confirms(600)]],
     expect: 'closed: answering service answers',
   },
   {
@@ -115,6 +117,13 @@ export const DEMO_CALLS: DemoCall[] = [
     from: '+12025550991', to: '+12025550203', at: 9, hangupAfterMs: 5000,
     devices: [[{ endpoint: '1002' }, { kind: 'unreachable' }]],
     expect: 'dropped at once',
+  },
+  {
+    // Section 8: a switched-off mobile answers with its own voicemail, which never presses 1.
+    title: 'press 1: Alice\'s mobile voicemail answers but presses nothing; her desk answers',
+    from: '+12025550987', to: '+12025550200', at: 12, hangupAfterMs: 5000,
+    devices: [[{ endpoint: '1001' }, answer(2600)], [{ number: '+12025550111' }, answer(300)], [{ endpoint: '1002' }, noanswer]],
+    expect: 'mobile unconfirmed, desk answers',
   },
 ];
 

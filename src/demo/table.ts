@@ -24,7 +24,7 @@ const COLS: [string, number][] = [
   ['number', 13],
   ['rule', 24],
   ['who rang', 34],
-  ['outcome', 26],
+  ['outcome', 40],
 ];
 
 function cell(text: string, width: number): string {
@@ -46,9 +46,12 @@ export function header(): string {
 }
 
 function describeOutcome(r: CallRecord): string {
+  // An outside leg that answered without its key (section 8) is worth a word in the table.
+  const unconfirmed = r.legs.filter((l) => l.result === 'unconfirmed').length;
+  const also = unconfirmed ? `, ${unconfirmed} unconfirmed` : '';
   if (r.outcome === 'answered' && r.answeredBy) {
     const { user, device } = r.answeredBy;
-    return user ? `answered: ${user} (${device})` : `answered: ${device}`;
+    return (user ? `answered: ${user} (${device})` : `answered: ${device}`) + also;
   }
   if (r.outcome === 'voicemail') return `voicemail (${r.detail?.replace('voicemail ', '') ?? '?'})`;
   return r.outcome ?? 'unknown';

@@ -3,8 +3,12 @@
  * set up the same phones on either PBX. Times are in milliseconds.
  */
 export type DeviceBehaviour =
-  /** Rings, then answers after `afterMs`; with `talkMs`, the device hangs up that long after answering. */
-  | { kind: 'answer'; afterMs: number; talkMs?: number }
+  /**
+   * Rings, then answers after `afterMs`; with `talkMs`, the device hangs up that long after answering.
+   * With `press`, the person who answered presses a key that long after the answer (RFC 2833 /
+   * SendDTMF on the real PBXs): the press-1 confirmation of section 8.
+   */
+  | { kind: 'answer'; afterMs: number; talkMs?: number; press?: KeyPress }
   /** Rings until it is hung up or the originate times out. */
   | { kind: 'noanswer' }
   /** SIP 486 Busy Here: Q.850 17. */
@@ -17,3 +21,9 @@ export type DeviceBehaviour =
   | { kind: 'unreachable' }
   /** A dead static contact: INVITEs go unanswered until the originate/dial timeout (Q.850 19). */
   | { kind: 'dead-contact' };
+
+/** A key pressed on an answered device, `afterMs` after the answer. */
+export interface KeyPress {
+  key: string;
+  afterMs: number;
+}

@@ -3,7 +3,7 @@
  * traces), and against malformed frames: every frame decodes, nothing throws.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeEvent, type CallEvent } from '../../src/backend/asterisk/decode.js';
 import type { AriEvent } from '../../src/backend/asterisk/events.js';
 import { describeShared, sharedPath } from '../support/shared.js';
@@ -86,4 +86,18 @@ it.each([
   expect(ev.type).toMatch(/^(ignored|hangup-request|stasis-start)$/);
   if (ev.type === 'hangup-request') expect(ev.cause).toBeNull();
   if (ev.type === 'stasis-start') expect(ev.args).toEqual([]);
+});
+
+describe('press-1 confirmation events (recorded shapes: test/fixtures/asterisk-real/confirm-calls.jsonl)', () => {
+  it('given ChannelDtmfReceived, then a dtmf event on its channel; a digit that is not a key is ignored', () => {
+    expect(decodeEvent({ type: 'ChannelDtmfReceived', digit: '1', duration_ms: 100, channel: { id: 'leg-1' } })).toEqual({ type: 'dtmf', channelId: 'leg-1', digit: '1' });
+    expect(decodeEvent({ type: 'ChannelDtmfReceived', digit: '1; DROP', channel: { id: 'leg-1' } }).type).toBe('ignored');
+    expect(decodeEvent({ type: 'ChannelDtmfReceived', channel: { id: 'leg-1' } }).type).toBe('ignored');
+  });
+
+  it('given PlaybackFinished on a channel, then playback-finished names the channel from target_uri; a bridge playback is ignored', () => {
+    expect(decodeEvent({ type: 'PlaybackFinished', playback: { id: 'p1', target_uri: 'channel:leg-1', state: 'done' } })).toEqual({ type: 'playback-finished', channelId: 'leg-1', playbackId: 'p1' });
+    expect(decodeEvent({ type: 'PlaybackFinished', playback: { id: 'p1', target_uri: 'bridge:b1' } }).type).toBe('ignored');
+    expect(decodeEvent({ type: 'PlaybackFinished', playback: 'junk' }).type).toBe('ignored');
+  });
 });

@@ -109,3 +109,34 @@ describe('PbxOutage', () => {
     expect(o.signal.aborted).toBe(false);
   });
 });
+
+describe('a draining controller behind Kamailio', () => {
+  let sim: AriSimulator | null = null;
+  let controller: Controller | null = null;
+  afterEach(async () => {
+    await controller?.stop(0);
+    await sim?.stop();
+    controller = sim = null;
+  });
+
+  it('given a PJSIP call the proxy offered to another node, then it is answered 503 (cause 34), not sent to the fail-safe route; without the offer, the fail-safe route', async () => {
+    sim = await AriSimulator.start({ port: 0, username: 'switchboard', password: 'drain-test' });
+    const config = configSchema.parse({ ...SCENARIO_CONFIG, asterisk: { url: sim.url, username: 'switchboard', password: 'drain-test', requestTimeoutMs: 500 } });
+    controller = await Controller.start({
+      loaded: { config, file: 'drain.yaml', dir: '.', sqlitePath: ':memory:', warnings: [] },
+      log: silentLogger(),
+      store: await Store.open(':memory:'),
+    });
+    await waitFor(() => sim!.connectedApps().includes('switchboard'), 5000, 'connected');
+    controller.backend.stopAccepting();
+    const destroyed = new Map<string, number>();
+    sim.events.on('channel-destroyed', (r: { event: { channel: { id: string }; cause: number } }) => destroyed.set(r.event.channel.id, r.event.cause));
+
+    const offered = await sim.placeInboundCall({ from: '+12025550901', to: '+12025550200', via: 'pjsip', headers: { 'X-Switchboard-Failover': 'yes' } });
+    expect(await waitFor(() => destroyed.get(offered.channelId), 5000, 'the offered call hung up')).toBe(34);
+    expect(sim.failsafeCalls().map((f) => f.channelId)).not.toContain(offered.channelId);
+
+    const last = await sim.placeInboundCall({ from: '+12025550902', to: '+12025550200', via: 'pjsip' });
+    await waitFor(() => sim!.failsafeCalls().some((f) => f.channelId === last.channelId), 5000, 'the last node keeps its fail-safe route');
+  });
+});

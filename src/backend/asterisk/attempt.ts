@@ -14,7 +14,7 @@ import type { AriLeg } from './leg.js';
 const LEG_END_GRACE_MS = 3000;
 
 /** Why we hang a leg up (its result follows from it: classify.ts). */
-export type LegHangup = 'timeout' | 'answered-elsewhere' | 'caller-gone' | 'shutdown';
+export type LegHangup = 'timeout' | 'answered-elsewhere' | 'caller-gone' | 'shutdown' | 'unconfirmed';
 
 /** The originate of a leg into our app: only config and validated values reach Asterisk. */
 export function originateParams(leg: AriLeg, o: { endpoint: string; app: string; appArgs: string; ringSeconds: number; originator: string }): OriginateParams {
@@ -85,9 +85,12 @@ export class AttemptLegs {
     await this.rest.hangup(leg.channelId, { reason }).catch((err) => this.log().warn({ err: (err as Error).message, leg: leg.spec.key }, 'leg hangup failed'));
   }
 
-  /** The ring time is over or the caller left: hang up every leg still ringing but the winner. */
+  /**
+   * The ring time is over or the caller left: hang up every leg still ringing but the winner. A
+   * leg that answered and is confirming keeps its own time past the ring time (section 8).
+   */
   cancel(why: 'timeout' | 'caller-gone', winner: AriLeg | null, recheck: () => void): void {
-    const cancelled = [...this.legs.values()].filter((leg) => !leg.ended && leg !== winner);
+    const cancelled = [...this.legs.values()].filter((leg) => !leg.ended && leg !== winner && !(why === 'timeout' && leg.confirming));
     for (const leg of cancelled) void this.hangup(leg, why);
     recheck();
     // Legs whose end is never reported (a lost socket) must not hold the call: settle after a grace.

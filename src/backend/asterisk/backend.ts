@@ -12,6 +12,7 @@ import { AriRest, type AriBridge } from './rest.js';
 import { eventFilterBody } from './event-filter.js';
 import { AriEvents, type AriEvent } from './events.js';
 import { AsteriskCall, LEG_APP_ARG, type AsteriskSnapshot } from './call.js';
+import { playbackChannel } from './decode.js';
 
 export interface AsteriskBackendOptions {
   config: Config;
@@ -292,5 +293,8 @@ function eventIds(event: AriEvent): string[] {
     const v = event[key] as { id?: unknown } | undefined;
     if (v && typeof v.id === 'string') ids.push(v.id);
   }
+  // Playback events name their channel only in `target_uri` (a confirming leg's prompt, section 8).
+  const target = playbackChannel(event.playback);
+  if (target) ids.push(target);
   return ids;
 }

@@ -19,11 +19,11 @@ import { decodeEvent, type CallEvent } from './decode.js';
 import { adoption, resyncActions, snapshotOf, type AsteriskSnapshot } from './recovery.js';
 import { TransferTracker } from './transfer.js';
 import { AttemptLegs, originateParams } from './attempt.js';
+import { holdForKey } from './confirm.js';
 import { presentationRestricted } from './caller-id.js';
 import type { AsteriskCallDeps as Deps } from './call-deps.js';
 
 export type { AsteriskSnapshot } from './recovery.js';
-
 export const LEG_APP_ARG = 'switchboard-leg';
 
 export class AsteriskCall implements CallControl {
@@ -151,6 +151,9 @@ export class AsteriskCall implements CallControl {
         return;
       case 'stasis-start':
         return void this.onLegAnswered(leg);
+      case 'dtmf':
+      case 'playback-finished':
+        return leg.confirmation?.onEvent(ev);
       case 'stasis-end':
         if (leg === this.winner) return this.onWinnerGone();
         return;
@@ -167,6 +170,8 @@ export class AsteriskCall implements CallControl {
   private async onLegAnswered(leg: AriLeg): Promise<void> {
     if (this.gone) return this.attempt.hangup(leg, 'caller-gone');
     if (this.winner) return this.attempt.hangup(leg, 'answered-elsewhere');
+    // Section 8: a leg that must confirm stays in Stasis until its key; the caller keeps ringing.
+    if (leg.spec.confirm && !leg.confirmed) return holdForKey(leg, { ...this.deps, log: () => this.log }, { bridge: () => void this.onLegAnswered(leg), refuse: () => void this.attempt.hangup(leg, 'unconfirmed') });
     this.winner = leg;
     leg.answer();
     this.log.info({ leg: leg.spec.key, legChannel: leg.channelId }, 'leg answered: bridging');

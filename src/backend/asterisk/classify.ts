@@ -11,13 +11,14 @@
 import type { LegResult } from '../../call/record.js';
 
 /** Why the controller itself hung a leg up, if it did. */
-export type OurHangup = 'timeout' | 'answered-elsewhere' | 'caller-gone' | 'shutdown';
+export type OurHangup = 'timeout' | 'answered-elsewhere' | 'caller-gone' | 'shutdown' | 'unconfirmed';
 
 /** The result word of a leg that ended without being the answered one. */
 export function classifyLegEnd(input: { ours: OurHangup | null; dialstatus: string | null; cause: number | null }): LegResult {
   const { ours, dialstatus, cause } = input;
   if (ours === 'answered-elsewhere' || ours === 'caller-gone' || ours === 'shutdown') return 'cancelled';
   if (ours === 'timeout') return 'no-answer';
+  if (ours === 'unconfirmed') return 'unconfirmed';
   if (cause === 17 || dialstatus === 'BUSY') return 'busy';
   if (cause === 21) return 'rejected';
   if (dialstatus === 'CHANUNAVAIL' || dialstatus === 'CONGESTION') return 'unreachable';

@@ -16,6 +16,10 @@ export type CallEvent =
   | { type: 'stasis-start'; channelId: string; args: string[]; replaces: string | null }
   | { type: 'stasis-end'; channelId: string }
   | { type: 'dial'; channelId: string; dialstatus: string | null }
+  /** A key pressed on a channel in Stasis (one event per key, at its end: `digit`, `duration_ms`). */
+  | { type: 'dtmf'; channelId: string; digit: string }
+  /** A playback on a channel is over (done, stopped or failed); `target_uri` is `channel:<id>`. */
+  | { type: 'playback-finished'; channelId: string; playbackId: string }
   | { type: 'transfer'; bridgeId: string | null; attended: boolean; exten: string | null; context: string | null }
   | { type: 'ignored'; name: string };
 
@@ -37,6 +41,11 @@ export function decodeEvent(event: AriEvent | null | undefined): CallEvent {
       const peer = idOf(event.peer);
       return peer ? { type: 'dial', channelId: peer, dialstatus: nonEmpty(event.dialstatus) } : { type: 'ignored', name };
     }
+    case 'PlaybackFinished': {
+      const channelId = playbackChannel(event.playback);
+      const playbackId = idOf(event.playback);
+      return channelId && playbackId ? { type: 'playback-finished', channelId, playbackId } : { type: 'ignored', name };
+    }
   }
   const channelId = idOf(event.channel) ?? idOf(event.peer);
   if (!channelId) return { type: 'ignored', name };
@@ -49,9 +58,19 @@ export function decodeEvent(event: AriEvent | null | undefined): CallEvent {
       return { type: 'stasis-start', channelId, args: Array.isArray(event.args) ? event.args.map(String) : [], replaces: idOf(event.replace_channel) };
     case 'StasisEnd':
       return { type: 'stasis-end', channelId };
+    case 'ChannelDtmfReceived': {
+      const digit = nonEmpty(event.digit);
+      return digit && /^[0-9A-D*#]$/.test(digit) ? { type: 'dtmf', channelId, digit } : { type: 'ignored', name };
+    }
     default:
       return { type: 'ignored', name };
   }
+}
+
+/** The channel a playback plays on: its `target_uri` `channel:<id>` (bridge playbacks: null). */
+export function playbackChannel(v: unknown): string | null {
+  const uri = v && typeof v === 'object' ? (v as { target_uri?: unknown }).target_uri : undefined;
+  return typeof uri === 'string' && uri.startsWith('channel:') && uri.length > 8 ? uri.slice(8) : null;
 }
 
 /** The `id` of an ARI object (channel, bridge), or null. */

@@ -7,7 +7,8 @@
  * and costs the controller no parse.
  *
  * A disallow list, not an allow list: an event type a new feature subscribes to (device and
- * endpoint states) arrives without touching this file. A type listed here that the controller starts
+ * endpoint states) arrives without touching this file. ChannelDtmfReceived is read since press-1
+ * confirmation (section 8): a key pressed on a confirming leg. A type listed here that the controller starts
  * to read is caught by test/asterisk/event-filter.test.ts.
  */
 export const UNREAD_ARI_EVENTS = [
@@ -24,9 +25,11 @@ export const UNREAD_ARI_EVENTS = [
   'ChannelTalkingStarted',
   'ChannelTalkingFinished',
   'ChannelToneDetected',
-  'ChannelDtmfReceived',
   'ChannelHold',
   'ChannelUnhold',
+  // A confirming leg's prompt (section 8) is repeated from PlaybackFinished; its start is not read.
+  'PlaybackStarted',
+  'PlaybackContinuing',
 ] as const;
 
 /** The request body of `PUT /applications/{app}/eventFilter`. */

@@ -150,6 +150,21 @@ export class AriRest {
     return this.request('POST', `/channels/${encodeURIComponent(channelId)}/continue`, { context, extension, priority });
   }
 
+  /** POST /channels/{id}/play/{playbackId}: play `media` (`sound:beep`) on a channel in Stasis. */
+  play(channelId: string, playbackId: string, media: string): Promise<unknown> {
+    return this.request('POST', `/channels/${encodeURIComponent(channelId)}/play/${encodeURIComponent(playbackId)}`, { media });
+  }
+
+  /** DELETE /playbacks/{id}: stop a playback; one already over (404) is not an error. */
+  async stopPlayback(playbackId: string): Promise<void> {
+    try {
+      await this.request('DELETE', `/playbacks/${encodeURIComponent(playbackId)}`);
+    } catch (err) {
+      if (err instanceof AriHttpError && err.status === 404) return;
+      throw err;
+    }
+  }
+
   /** GET /channels/{id}/variable: a channel variable or dialplan function; null where it has none (404). */
   async getVariable(channelId: string, variable: string): Promise<string | null> {
     try {

@@ -6,11 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { dialStringFor, safeCallerId } from '../../call/dialstring.js';
 import type { LegSpec } from '../../call/contract.js';
+import type { ConfirmSpec } from '../../config/confirm.js';
+import { confirmLegVars } from './confirm.js';
 
 export interface PlannedLeg {
   key: string;
   uuid: string;
   dial: string;
+  /** Section 8: this leg must press its key before it is bridged (confirm.ts). */
+  confirm?: ConfirmSpec;
 }
 
 export interface BridgePlan {
@@ -52,8 +56,9 @@ export function buildBridge(legs: LegSpec[], ringSeconds: number, templates: { e
     const vars = [`origination_uuid=${uuid}`, `leg_timeout=${seconds}`, `origination_caller_id_number=${cid}`, `origination_caller_id_name=${freeswitchCallerName(leg.callerName ?? null) ?? cid}`];
     // A withheld caller stays withheld: FreeSWITCH sends Privacy: id / a P-Asserted-Identity with it.
     if (cid === 'anonymous') vars.push('origination_privacy=hide_name:hide_number');
+    if (leg.confirm) vars.push(...confirmLegVars(leg.confirm));
     parts.push(`[${vars.join(',')}]${dial}`);
-    planned.push({ key: leg.key, uuid, dial });
+    planned.push({ key: leg.key, uuid, dial, ...(leg.confirm ? { confirm: leg.confirm } : {}) });
   }
   const arg = parts.length ? `{ignore_early_media=true}${parts.join(',')}` : '';
   return { arg, legs: planned, refused };

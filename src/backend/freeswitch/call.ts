@@ -15,6 +15,7 @@ import type { EslEvent } from '../../esl/protocol.js';
 import type { InboundEsl } from './inbound.js';
 import { buildBridge, type PlannedLeg } from './bridge-arg.js';
 import { legResultOf, q850Of } from '../../esl/causes.js';
+import { FsConfirmations } from './confirm.js';
 
 export interface CallDeps {
   templates: { endpoint: string; trunk: string };
@@ -176,6 +177,8 @@ export class FreeswitchCall implements CallControl {
         this.prepared = true;
       }
       for (const l of plan.legs) this.deps.inbound.watch(l.uuid);
+      // Section 8: the confirming legs of this attempt (confirm.ts); their results read it below.
+      (this.confirms = new FsConfirmations(this.deps.inbound, () => this.log)).start(plan.legs);
       const bridged = this.waitEvent((ev) => ev.name === 'CHANNEL_BRIDGE');
       const hangup = this.waitEvent((ev) => ev.name === 'CHANNEL_HANGUP');
       const { complete } = await this.execute('bridge', plan.arg);
@@ -196,6 +199,7 @@ export class FreeswitchCall implements CallControl {
       this.log.warn({ err: (err as Error).message }, 'ring attempt failed');
       return { kind: 'failed', legs: [...plan.legs.map((l) => this.outcome(l, startedAt, 'ORIGINATOR_CANCEL', null)), ...refused], reason: (err as Error).message };
     } finally {
+      this.confirms?.dispose();
       for (const l of plan.legs) setTimeout(() => this.deps.inbound.forget(l.uuid), 10_000).unref();
     }
   }
@@ -232,6 +236,7 @@ export class FreeswitchCall implements CallControl {
   }
 
   private readonly fallbackCause = new Map<string, string>();
+  private confirms: FsConfirmations | null = null;
 
   /** One leg's outcome from the inbound view, else the bridge's originate_causes, else `fallback`. */
   private legOutcome(l: PlannedLeg, startedAt: string, causes: Map<string, string>, fallback: string): LegOutcome {
@@ -240,7 +245,8 @@ export class FreeswitchCall implements CallControl {
     const fromBridge = causes.get(l.uuid);
     const name = seen?.cause ?? (fromBridge && fromBridge !== 'NONE' ? fromBridge : undefined) ?? this.fallbackCause.get(l.uuid) ?? fallback;
     const q850 = seen?.q850 ?? (existed ? q850Of(name) : null);
-    return this.outcome(l, startedAt, name, q850);
+    const out = { ...this.outcome(l, startedAt, name, q850), ...(seen?.endedAt ? { endedAt: seen.endedAt } : {}) };
+    return this.confirms?.unconfirmed(l.uuid, name) ? { ...out, result: 'unconfirmed' } : out;
   }
 
   private outcome(l: PlannedLeg, startedAt: string, cause: string, q850: number | null): LegOutcome {

@@ -18,12 +18,17 @@ export interface LegSeen {
   /** Hangup-Cause name and hangup_cause_q850, once CHANNEL_HANGUP_COMPLETE arrived. */
   cause: string | null;
   q850: number | null;
+  /** When CHANNEL_HANGUP_COMPLETE arrived (a leg that ended while others rang on). */
+  endedAt?: string;
 }
 
 const BACKOFF_MIN_MS = 200;
 const BACKOFF_MAX_MS = 10_000;
 
-/** Inbound ESL client with leg tracking. Emits `leg` (uuid) whenever a watched leg changes, `event` for every event. */
+/**
+ * Inbound ESL client with leg tracking. Emits `leg` (uuid) whenever a watched leg changes, `dtmf`
+ * (uuid, digit) for a key on one, `event` for every event.
+ */
 export class InboundEsl extends EventEmitter {
   private conn: EslConnection | null = null;
   private ready = false;
@@ -125,8 +130,9 @@ export class InboundEsl extends EventEmitter {
       conn.close();
       throw new SwitchboardError('ESL_COMMAND_FAILED', 'inbound ESL auth refused');
     }
-    // The registration events for device state (devices.ts); CUSTOM must be last (its subclasses follow it).
-    await conn.send(`event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE ${DEVICE_EVENTS.join(' ')}`);
+    // DTMF: the keys pressed on a confirming leg (section 8, confirm.ts). The registration events
+    // for device state (devices.ts); CUSTOM must be last (its subclasses follow it).
+    await conn.send(`event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE DTMF ${DEVICE_EVENTS.join(' ')}`);
     conn.on('event', (ev: EslEvent) => this.onEvent(ev));
     conn.once('close', () => {
       this.ready = false;
@@ -147,10 +153,16 @@ export class InboundEsl extends EventEmitter {
     const uuid = ev.headers['Unique-ID'];
     const leg = uuid ? this.legs.get(uuid) : undefined;
     if (!leg || !uuid) return;
+    if (ev.name === 'DTMF') {
+      const digit = ev.headers['DTMF-Digit'] ?? '';
+      if (/^[0-9A-D*#]$/.test(digit)) this.emit('dtmf', uuid, digit);
+      return;
+    }
     if (ev.name === 'CHANNEL_CREATE') leg.created = true;
     else if (ev.name === 'CHANNEL_ANSWER') leg.answered = true;
     else if (ev.name === 'CHANNEL_HANGUP_COMPLETE') {
       leg.created = true;
+      leg.endedAt = new Date().toISOString();
       leg.cause = ev.headers['Hangup-Cause'] ?? ev.headers.variable_hangup_cause ?? null;
       const q = Number(ev.headers.variable_hangup_cause_q850);
       leg.q850 = Number.isInteger(q) ? q : null;

@@ -39,6 +39,8 @@ export class SimChannel {
   onBridged?: (peer: SimChannel) => void;
   /** Called when the channel is destroyed. */
   readonly onDestroy: Array<() => void> = [];
+  /** Called as the channel is destroyed, before ChannelDestroyed goes out (its playbacks fail). */
+  readonly beforeDestroy: Array<() => void> = [];
   readonly protocolId: string;
 
   constructor(

@@ -81,7 +81,7 @@ export class DeviceRegistry {
 
 /** `answer` with `talkMs` (the shared scenario shape) is `hangup-after-answer`. */
 function canonical(b: DeviceBehaviour | PlayedBehaviour): PlayedBehaviour {
-  if (b.kind === 'answer' && 'talkMs' in b && b.talkMs !== undefined) return { kind: 'hangup-after-answer', afterMs: b.afterMs, talkMs: b.talkMs };
+  if (b.kind === 'answer' && 'talkMs' in b && b.talkMs !== undefined) return { kind: 'hangup-after-answer', afterMs: b.afterMs, talkMs: b.talkMs, ...(b.press ? { press: b.press } : {}) };
   return b;
 }
 
@@ -98,5 +98,9 @@ export function isDeviceBehaviour(v: unknown): v is DeviceBehaviour | PlayedBeha
   if (typeof b.kind !== 'string' || !kinds.includes(b.kind)) return false;
   if (b.afterMs !== undefined && (typeof b.afterMs !== 'number' || !(b.afterMs >= 0))) return false;
   if (b.kind === 'hangup-after-answer' && (typeof b.talkMs !== 'number' || !(b.talkMs >= 0))) return false;
+  if (b.press !== undefined) {
+    const p = b.press as Record<string, unknown> | null;
+    if (!p || typeof p.key !== 'string' || !/^[0-9A-D*#]$/.test(p.key) || typeof p.afterMs !== 'number' || !(p.afterMs >= 0)) return false;
+  }
   return true;
 }

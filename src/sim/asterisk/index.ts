@@ -16,6 +16,7 @@ import { SimPbx } from './pbx.js';
 import { bridgeRoutes } from './rest/bridges.js';
 import { channelRoutes } from './rest/channels.js';
 import { miscRoutes } from './rest/misc.js';
+import { playbackRoutes } from './media.js';
 import { Router } from './rest/router.js';
 import { AriHttpServer } from './server.js';
 import type { AriSimOptions, BridgeJson, ChannelJson, DeviceBehaviour, FailsafeEntry, OriginateRecord, PlayedBehaviour, VoicemailEntry } from './types.js';
@@ -27,7 +28,11 @@ export type ChannelSnapshot = ChannelJson & { bridge_id?: string; stasis_app?: s
 
 /** An inbound call as a carrier delivers it. `from` is raw caller text and may be hostile. */
 /** `presentation`: the caller's CALLERID(pres) as the carrier set it (`prohib` = withheld), default `allowed_not_screened`. */
-export interface InboundCall { from: string; to: string; callerName?: string; hangupAfterMs?: number; via?: 'local' | 'pjsip'; presentation?: string }
+export interface InboundCall {
+  from: string; to: string; callerName?: string; hangupAfterMs?: number; via?: 'local' | 'pjsip'; presentation?: string;
+  /** SIP headers of a `via: 'pjsip'` INVITE, readable as the PJSIP_HEADER(read,NAME) function. */
+  headers?: Record<string, string>;
+}
 
 /** Errors of the simulator's own API, with stable codes. */
 export class SimError extends Error {
@@ -73,6 +78,7 @@ export class AriSimulator implements SimControl {
     channelRoutes(router, this.core);
     bridgeRoutes(router, this.core);
     miscRoutes(router, this.core);
+    playbackRoutes(router, this.core);
     this.server = new AriHttpServer({
       username: opts.username,
       password: opts.password,
@@ -143,6 +149,8 @@ export class AriSimulator implements SimControl {
       { context: settings.contexts.trunk, exten: call.to, priority: 1, app_name: '', app_data: '' });
     ch.state = 'Ring';
     if (call.presentation) ch.callerPres = call.presentation;
+    // ARI's GET /channels/{id}/variable evaluates dialplan functions too: PJSIP_HEADER reads the INVITE.
+    for (const [name, value] of Object.entries(call.headers ?? {})) ch.vars.set(`PJSIP_HEADER(read,${name})`, value);
     // An INVITE from the carrier carries no connected-line identity yet (trace p).
     ch.connected = { name: '', number: '' };
     pbx.sched.after(0, () => {

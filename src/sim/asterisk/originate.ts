@@ -12,6 +12,8 @@ import { parseDialString, type DialTarget } from './endpoints.js';
 import { ariTimestamp } from './clock.js';
 import { answered } from './answer.js';
 import type { PlayedBehaviour } from './types.js';
+import type { KeyPress } from '../devices.js';
+import { emitDtmf } from './media.js';
 
 /** Validated originate parameters. */
 export interface OriginateParams {
@@ -42,6 +44,7 @@ export type LocalStep =
   | { app: 'Congestion' }
   | { app: 'Unavail'; dial: string }
   | { app: 'Hangup'; cause: number }
+  | { app: 'SendDTMF'; key: string }
   | { app: 'Forever' };
 
 /**
@@ -151,7 +154,7 @@ export function simContextSteps(exten: string, scale: number): LocalStep[] {
 function behaviourSteps(b: PlayedBehaviour): LocalStep[] {
   const ring = (ms: number | undefined): LocalStep[] => (ms ? [{ app: 'Ringing' }, { app: 'Wait', ms, data: String(Math.ceil(ms / 1000)) }] : []);
   switch (b.kind) {
-    case 'answer': return [...ring(b.afterMs), { app: 'Answer' }];
+    case 'answer': return [...ring(b.afterMs), { app: 'Answer' }, ...press(b.press)];
     case 'noanswer': return [{ app: 'Ringing' }, { app: 'Forever' }];
     case 'busy': return [...ring(b.afterMs), { app: 'Busy' }];
     case 'congestion': return [...ring(b.afterMs), { app: 'Congestion' }];
@@ -159,8 +162,13 @@ function behaviourSteps(b: PlayedBehaviour): LocalStep[] {
     case 'unreachable': return [{ app: 'Unavail', dial: 'PJSIP/unreachable,30' }];
     case 'dead-contact': return [{ app: 'Forever' }];
     case 'hangup-after-answer':
-      return [...ring(b.afterMs), { app: 'Answer' }, { app: 'Wait', ms: b.talkMs, data: String(Math.ceil(b.talkMs / 1000)) }, { app: 'Hangup', cause: 16 }];
+      return [...ring(b.afterMs), { app: 'Answer' }, ...press(b.press), { app: 'Wait', ms: Math.max(0, b.talkMs - (b.press?.afterMs ?? 0)), data: String(Math.ceil(b.talkMs / 1000)) }, { app: 'Hangup', cause: 16 }];
   }
+}
+
+/** `Wait(s)` then `SendDTMF(key)` in the ;2 half: the key reaches the ;1 half in Stasis. */
+function press(p: KeyPress | undefined): LocalStep[] {
+  return p ? [{ app: 'Wait', ms: p.afterMs, data: String(p.afterMs / 1000) }, { app: 'SendDTMF', key: p.key }] : [];
 }
 
 /** Interpret the ;2 half's steps one by one (priority = step index + 1). */
@@ -225,6 +233,10 @@ function runSteps(core: SimCore, one: SimChannel, two: SimChannel, steps: LocalS
     }
     case 'Unavail':
       return unavailable(core, one, two, step.dial, prio);
+    case 'SendDTMF':
+      pbx.runApp(two, 'SendDTMF', step.key, prio);
+      emitDtmf(core, one, step.key);
+      return next();
     case 'Hangup':
       pbx.runApp(two, 'Hangup', String(step.cause), prio);
       pbx.hangup(two, { cause: step.cause });
@@ -304,9 +316,12 @@ function playPjsip(core: SimCore, ch: SimChannel, b: PlayedBehaviour): void {
       case 'busy': return refuse(17, 486, 'BUSY');
       case 'rejected': return refuse(21, 603, 'NOANSWER');
       case 'congestion': return refuse(34, 503, 'CONGESTION');
-      case 'answer': return answered(core, ch);
+      case 'answer':
+        answered(core, ch);
+        return pressKey(core, ch, b.press);
       case 'hangup-after-answer':
         answered(core, ch);
+        pressKey(core, ch, b.press);
         // The phone sends BYE: ChannelHangupRequest without a cause (trace p).
         pbx.later(ch, b.talkMs, () => pbx.hangup(ch, { cause: 16, request: {} }));
         return;
@@ -320,4 +335,9 @@ function splitArgs(appArgs: string | undefined): string[] {
 
 function applyVariables(ch: SimChannel, vars: Record<string, string> | undefined): void {
   for (const [k, v] of Object.entries(vars ?? {})) ch.vars.set(k, String(v));
+}
+
+/** The person who answered presses a key (RFC 2833 on a SIP phone) `afterMs` after the answer. */
+function pressKey(core: SimCore, ch: SimChannel, p: KeyPress | undefined): void {
+  if (p) core.pbx.later(ch, p.afterMs, () => emitDtmf(core, ch, p.key));
 }

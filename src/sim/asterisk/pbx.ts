@@ -59,6 +59,11 @@ export class SimPbx {
     this.bus.publish(type, { ...extra, channel: ch.toJson() }, this.appsFor(ch));
   }
 
+  /** Publish a playback event to the apps of the channel it plays on. */
+  emitPlayback(type: 'PlaybackStarted' | 'PlaybackFinished', ch: SimChannel, playback: Record<string, unknown>): void {
+    this.bus.publish(type, { playback }, this.appsFor(ch));
+  }
+
   /** Publish a `Dial` event about `peer` (ARI originate has no `caller` channel). */
   emitDial(peer: SimChannel, dialstatus: string, dialstring: string): void {
     this.bus.publish('Dial', { dialstatus, forward: '', dialstring, peer: peer.toJson() }, this.appsFor(peer));
@@ -159,6 +164,7 @@ export class SimPbx {
     ch.hangingUp = true;
     ch.destroyed = true;
     ch.cancelTimers();
+    for (const fn of ch.beforeDestroy.splice(0)) fn();
     if (ch.bridgeId) this.removeFromBridge(ch);
     // What the snapshot shows at destruction: originated channels are back on their dial stub.
     ch.dialplan = ch.origin === 'originate'

@@ -1,5 +1,5 @@
 /** Shared types of the ARI simulator: the channel/bridge models and the device behaviours a test sets. */
-import type { DeviceBehaviour } from '../devices.js';
+import type { DeviceBehaviour, KeyPress } from '../devices.js';
 
 export type { DeviceBehaviour } from '../devices.js';
 
@@ -47,8 +47,8 @@ export interface BridgeJson {
  */
 export type PlayedBehaviour =
   | Exclude<DeviceBehaviour, { kind: 'answer' }>
-  | { kind: 'answer'; afterMs?: number }
-  | { kind: 'hangup-after-answer'; afterMs?: number; talkMs: number };
+  | { kind: 'answer'; afterMs?: number; press?: KeyPress }
+  | { kind: 'hangup-after-answer'; afterMs?: number; talkMs: number; press?: KeyPress };
 
 /** Names of the dialplan contexts the simulator knows; all settable. */
 export interface SimContexts {

@@ -18,6 +18,23 @@ export async function runApi(sim: SimHost, line: string): Promise<string> {
       sim.hangupChannel(ch, args[1] || 'NORMAL_CLEARING');
       return '+OK\n';
     }
+    case 'uuid_break': {
+      const ch = args[0] ? sim.getChannel(args[0]) : undefined;
+      if (!ch || !ch.up) return '-ERR No such channel!\n';
+      const brk = ch.onBreak;
+      ch.onBreak = null;
+      brk?.();
+      return '+OK\n';
+    }
+    case 'uuid_broadcast': {
+      // The prompt of a confirming leg: nothing the controller reads comes of it.
+      const ch = args[0] ? sim.getChannel(args[0]) : undefined;
+      if (!ch || !ch.up) return '-ERR No such channel!\n';
+      // The file plays on the leg inside whatever it runs (the confirm sleep): CHANNEL_EXECUTE playback.
+      const file = args[1] ?? '';
+      queueMicrotask(() => ch.up && sim.emitEvent(ch, 'CHANNEL_EXECUTE', [['Application', 'playback'], ['Application-Data', file]]));
+      return '+OK Message sent\n';
+    }
     case 'uuid_exists': {
       const ch = args[0] ? sim.getChannel(args[0]) : undefined;
       return ch && !ch.destroyed ? 'true' : 'false';

@@ -10,6 +10,7 @@ import { SimChannel } from './channel.js';
 import { parseBridgeArg, type LegDial } from './dialstring.js';
 import { answer } from './answer.js';
 import { dialStatusOf } from '../../esl/causes.js';
+import { holdForConfirm } from './confirm.js';
 import { directoryUserOf, markUserLeg } from './registrations.js';
 
 const DEFAULT_ORIGINATE_TIMEOUT_S = 60;
@@ -98,6 +99,15 @@ function ringGroup(runner: AppRunner, group: LegDial[], all: RingLeg[]): Promise
       l.ch.answerState = 'answered';
       l.ch.callState = 'ACTIVE';
       sim.emitEvent(l.ch, 'CHANNEL_ANSWER');
+      // group_confirm_key=exec (switch_ivr_originate.c): the leg runs its confirm app before it can win.
+      // mod_loopback moves group_confirm_* to the pair's other half (channel_on_init): a loopback leg
+      // wins on answer, as recorded on the real 1.10.12.
+      if (l.dial.vars.group_confirm_key === 'exec' && !l.dial.target.startsWith('loopback/')) return holdForConfirm(sim, l.ch, l.dial.vars, sim.deviceFor(l.dial.target) ?? undefined, l.timers, { win: () => win(l), fail: (c) => failed(l, c) });
+      win(l);
+    };
+    const win = (l: RingLeg) => {
+      if (done || l.cause || !l.ch) return;
+      for (const t of l.timers) sim.cancel(t);
       for (const other of legs) if (other !== l && !other.cause) endLeg(other, 'LOSE_RACE');
       finish({ kind: 'answered', winner: l });
     };
@@ -134,6 +144,8 @@ function ringGroup(runner: AppRunner, group: LegDial[], all: RingLeg[]): Promise
       l.ch = ch;
       sim.addChannel(ch);
       sim.emitEvent(ch, 'CHANNEL_CREATE');
+      // Hung up from outside while it rings or confirms (uuid_kill): the leg is over with that cause.
+      ch.whenHungUp((cause) => failed(l, cause));
       const legTimeout = Number(vars.leg_timeout);
       const callTimeout = Number(vars.call_timeout ?? vars.originate_timeout);
       if (legTimeout > 0) l.timers.push(sim.later(legTimeout * 1000, () => failed(l, 'ALLOTTED_TIMEOUT')));
@@ -143,7 +155,7 @@ function ringGroup(runner: AppRunner, group: LegDial[], all: RingLeg[]): Promise
           ring(ch);
           ringing = true;
           l.timers.push(sim.later(behaviour.afterMs, () => answered(l)));
-          if (behaviour.talkMs !== undefined) ch.vars.set('sim_talk_ms', String(behaviour.talkMs));
+          if (behaviour.talkMs !== undefined && vars.group_confirm_key !== 'exec') ch.vars.set('sim_talk_ms', String(behaviour.talkMs));
           break;
         case 'noanswer':
           ring(ch);

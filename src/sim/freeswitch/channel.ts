@@ -29,6 +29,8 @@ export class SimChannel {
   hangupCause: string | null = null;
   /** The channel this one is bridged to, while bridged. */
   otherLeg: SimChannel | null = null;
+  /** A confirming leg's `group_confirm_key=exec` sleep: `uuid_break` ends it, making the leg the winner. */
+  onBreak: (() => void) | null = null;
   destroyed = false;
   readonly vars = new Map<string, string>();
   private readonly onHangup: Array<(cause: string) => void> = [];

@@ -95,7 +95,8 @@ export const OBSERVER_APP = 'sb-observer';
 /**
  * The test devices: a phone is `Local/<ext>@sb-test-phones`, an outside number
  * `Local/<E.164>@sb-test-carrier`. Each reads its behaviour from a global variable the test
- * sets over ARI (SBPHONE_<ext>, SBNUM_<digits>): "<kind>-<seconds before>-<talk seconds>".
+ * sets over ARI (SBPHONE_<ext>, SBNUM_<digits>): "<kind>-<seconds before>-<talk seconds>", and for
+ * an answer "-<key>-<seconds after the answer>" ("none-0": no key), the press-1 confirmation.
  * No behaviour set: unreachable, as the simulator's devices are.
  */
 export function extensionsConf(extra = ''): string {
@@ -119,7 +120,11 @@ exten => _+X.,1,Set(SB_B=\${SBNUM_\${FILTER(0-9,\${EXTEN})}})
 exten => answer,1,Ringing()
  same => n,Wait(\${CUT(SB_B,-,2)})
  same => n,Answer()
- same => n,GotoIf($[0\${CUT(SB_B,-,3)} > 0]?hangs-up)
+ same => n,Set(SB_KEY=\${CUT(SB_B,-,4)})
+ same => n,GotoIf($["\${SB_KEY}" = "" | "\${SB_KEY}" = "none"]?talk)
+ same => n,Wait(\${CUT(SB_B,-,5)})
+ same => n,SendDTMF(\${SB_KEY})
+ same => n(talk),GotoIf($[0\${CUT(SB_B,-,3)} > 0]?hangs-up)
  same => n,Wait(3600)
  same => n,Hangup(16)
  same => n(hangs-up),Wait(\${CUT(SB_B,-,3)})

@@ -22,11 +22,14 @@ export const TEST_DEVICE_DIALS = {
 
 const secs = (ms: number | undefined): string => ((ms ?? 0) / 1000).toFixed(3);
 
-/** "<kind>-<seconds before>-<talk seconds>", read by [sb-test-device]. */
+/**
+ * "<kind>-<seconds before>-<talk seconds>", read by [sb-test-device]; an answer that presses a key
+ * adds "-<key>-<seconds after the answer>" (SendDTMF in the ;2 half reaches the ;1 half in Stasis).
+ */
 export function behaviourValue(b: DeviceBehaviour): string {
   switch (b.kind) {
     case 'answer':
-      return `answer-${secs(b.afterMs)}-${b.talkMs ? secs(b.talkMs) : '0'}`;
+      return `answer-${secs(b.afterMs)}-${b.talkMs ? secs(b.talkMs) : '0'}-${b.press ? `${b.press.key}-${secs(b.press.afterMs)}` : 'none-0'}`;
     case 'busy':
     case 'rejected':
     case 'congestion':

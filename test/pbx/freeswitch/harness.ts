@@ -24,6 +24,8 @@ import { EslTap } from './tap.js';
 const WATCHED = [
   'CHANNEL_CREATE', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_EXECUTE',
   'CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY', 'BACKGROUND_JOB',
+  // Keys pressed on a confirming leg (press-1 confirmation).
+  'DTMF',
   // Registrations (the SIP phones): CUSTOM must come last, its subclasses after it.
   'CUSTOM', 'sofia::register', 'sofia::unregister', 'sofia::expire',
 ];

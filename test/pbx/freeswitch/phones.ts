@@ -10,6 +10,8 @@ import type { DeviceBehaviour } from '../../../src/sim/devices.js';
 export function behaviourSpec(b: DeviceBehaviour): string {
   switch (b.kind) {
     case 'answer':
+      // A key after the answer (press-1 confirmation): `send_dtmf` on the loopback phone's side.
+      if (b.press) return `press:${b.afterMs}:${b.press.afterMs}:${b.press.key === '#' ? 'pound' : b.press.key === '*' ? 'star' : b.press.key}`;
       return `answer:${b.afterMs}:${b.talkMs ?? 0}`;
     case 'busy':
     case 'congestion':
@@ -29,6 +31,7 @@ export const PHONES_XML = `<include>
 ${[
   ext('answer-stay', '^answer:(\\d+):0$', [act('ring_ready'), act('sleep', '$1'), act('answer'), act('park')]),
   ext('answer-talk', '^answer:(\\d+):(\\d+)$', [act('ring_ready'), act('sleep', '$1'), act('answer'), act('sleep', '$2'), act('hangup', 'NORMAL_CLEARING')]),
+  ext('answer-press', '^press:(\\d+):(\\d+):(\\d)$', [act('ring_ready'), act('sleep', '$1'), act('answer'), act('sleep', '$2'), act('send_dtmf', '$3@100'), act('park')]),
   ext('noanswer', '^noanswer$', [act('ring_ready'), act('park')]),
   ext('dead-contact', '^dead-contact$', [act('park')]),
   ext('busy', '^busy:(\\d+)$', [act('sleep', '$1'), act('hangup', 'USER_BUSY')]),

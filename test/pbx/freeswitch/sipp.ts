@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort as freeUdpPort } from './instance.js';
 
-export type PhoneMode = 'answer' | 'busy' | 'decline' | 'noanswer';
+export type PhoneMode = 'answer' | 'busy' | 'decline' | 'noanswer' | 'answer-late';
 
 const SDP = `v=0
 o=sipp 1 1 IN IP4 [local_ip]
@@ -19,7 +19,23 @@ m=audio [media_port] RTP/AVP 0
 a=rtpmap:0 PCMU/8000
 `;
 
-const reply = (code: string, body = false): string => `  <send><![CDATA[
+/**
+ * An answer for an offer that came from a loopback caller: FreeSWITCH then offers only the
+ * caller's L16 (and telephone-event 101, for RFC 2833 keys), which PCMU alone cannot answer
+ * (INCOMPATIBLE_DESTINATION, seen on the real 1.10.12).
+ */
+const SDP_L16 = `v=0
+o=sipp 1 1 IN IP4 [local_ip]
+s=-
+c=IN IP4 [local_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 102 101
+a=rtpmap:102 L16/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+`;
+
+const reply = (code: string, body: boolean | string = false): string => `  <send><![CDATA[
 SIP/2.0 ${code}
 [last_Via:]
 [last_From:]
@@ -27,7 +43,7 @@ SIP/2.0 ${code}
 [last_Call-ID:]
 [last_CSeq:]
 Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-${body ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${SDP}` : 'Content-Length: 0\n'}
+${body ? `Content-Type: application/sdp\nContent-Length: [len]\n\n${body === true ? SDP : body}` : 'Content-Length: 0\n'}
 ]]></send>`;
 
 function register(user: string, expires = 3600, contactPort = '[local_port]'): string {
@@ -59,6 +75,7 @@ function uas(mode: PhoneMode): string {
   const invite = '  <recv request="INVITE"/>';
   const steps: Record<PhoneMode, string> = {
     answer: `${invite}\n${reply('100 Trying')}\n${reply('180 Ringing')}\n  <pause milliseconds="200"/>\n${reply('200 OK', true)}\n  <recv request="ACK"/>\n  <recv request="BYE"/>\n${reply('200 OK')}`,
+    'answer-late': `${invite}\n${reply('100 Trying')}\n${reply('180 Ringing')}\n  <pause milliseconds="3200"/>\n${reply('200 OK', SDP_L16)}\n  <recv request="ACK"/>\n  <recv request="BYE"/>\n${reply('200 OK')}`,
     busy: `${invite}\n${reply('486 Busy Here')}\n  <recv request="ACK"/>`,
     decline: `${invite}\n${reply('603 Decline')}\n  <recv request="ACK"/>`,
     noanswer: `${invite}\n${reply('180 Ringing')}\n  <recv request="CANCEL"/>\n${reply('200 OK')}\n${reply('487 Request Terminated')}\n  <recv request="ACK"/>`,
@@ -188,6 +205,18 @@ export class Sipp {
   call(to: string, profilePort: number, localPort: number, talkMs: number, ms = 30_000): Promise<number> {
     const f = this.write(`carrier-${localPort}.xml`, carrier(talkMs));
     return this.run(['-sf', f, '-m', '1', '-p', String(localPort), '-s', to, '-timeout', `${Math.ceil(ms / 1000)}s`, `127.0.0.1:${profilePort}`], ms + 5000);
+  }
+
+  /**
+   * An outside number at 127.0.0.1:`port` that answers every call 200 ms after the INVITE and then,
+   * `pressAfterMs` later, presses `key` as RFC 2833 events (sip-tester's dtmf_2833_<key>.pcap,
+   * sent to FreeSWITCH's RTP port from `mediaPort`); `key` null: it says nothing. Returns a stop.
+   */
+  mobile(port: number, mediaPort: number, key: string | null, pressAfterMs = 700): () => void {
+    const press = key === null ? '' : `  <pause milliseconds="${pressAfterMs}"/>\n  <nop><action><exec play_pcap_audio="/usr/share/sip-tester/dtmf_2833_${key}.pcap"/></action></nop>\n`;
+    const xml = `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="mobile">\n  <recv request="INVITE"/>\n${reply('100 Trying')}\n${reply('180 Ringing')}\n  <pause milliseconds="200"/>\n${reply('200 OK', SDP_L16)}\n  <recv request="ACK"/>\n${press}  <recv request="BYE"/>\n${reply('200 OK')}\n</scenario>\n`;
+    const p = this.start(['-sf', this.write(`mobile-${port}-${key ?? 'none'}.xml`, xml), '-p', String(port), '-mp', String(mediaPort)]);
+    return () => this.kill(p);
   }
 
   stop(): void {

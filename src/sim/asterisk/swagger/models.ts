@@ -61,6 +61,11 @@ export const eventModels = {
   StasisEnd: ev('StasisEnd', chan),
   Dial: ev('Dial', { caller: ['Channel'], peer: ['Channel', true], forward: ['string'], forwarded: ['Channel'], dialstring: ['string'], dialstatus: ['string', true] }),
   ChannelCreated: ev('ChannelCreated', chan),
+  ChannelDtmfReceived: ev('ChannelDtmfReceived', { ...chan, digit: ['string', true], duration_ms: ['int', true] }),
+  // Declared as plain objects: the simulator serves no /playbacks resource for ari-client to bind a
+  // Playback instance to, and the controller reads only `id` and `target_uri` (media.ts).
+  PlaybackStarted: ev('PlaybackStarted', { playback: ['object', true] }),
+  PlaybackFinished: ev('PlaybackFinished', { playback: ['object', true] }),
   ChannelDestroyed: ev('ChannelDestroyed', { ...chan, cause: ['int', true], cause_txt: ['string', true], tech_cause: ['int'] }),
   ChannelStateChange: ev('ChannelStateChange', chan),
   ChannelHangupRequest: ev('ChannelHangupRequest', { ...chan, cause: ['int'], soft: ['boolean'], tech_cause: ['int'] }),
