@@ -1,0 +1,70 @@
+/**
+ * `switchboard explain` honours do-not-disturb (spec sections 5 and 6): a user on DND is passed
+ * over with the reason in the trace, and her phones are in no step; off again, she is back.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const CONFIG = `
+company: { name: Acme, phone: "+12025550100", voicemail: "9000" }
+users:
+  - { id: alice, name: Alice Adams, extension: "1001" }
+  - { id: bob, name: Bob Brown, extension: "1002" }
+numbers:
+  - { number: "+12025550200", user: alice, alsoRing: [bob] }
+storage: { sqlite: "var/test.db" }
+`;
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+let dir: string;
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main([...args, '--config', 'switchboard.yaml'], { stdout, stderr, env: {}, cwd: dir });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+type Explained = { steps: { members: { user: string | null }[] }[]; trace: string[] };
+const explain = async (): Promise<Explained> => {
+  const r = await cli('explain', '--to', '+12025550200', '--from', '+12025550999', '--json');
+  expect(r).toMatchObject({ code: 0, stderr: '' });
+  return JSON.parse(r.stdout) as Explained;
+};
+const rung = (e: Explained) => e.steps.flatMap((s) => s.members.map((m) => m.user));
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'switchboard-explain-dnd-'));
+  await writeFile(path.join(dir, 'switchboard.yaml'), CONFIG);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('switchboard explain and do-not-disturb', () => {
+  it('given alice on DND, then explain passes her over with the reason and rings only bob; off again, she rings', async () => {
+    expect(rung(await explain())).toEqual(['alice', 'bob']);
+
+    expect((await cli('dnd', 'alice', 'on')).code).toBe(0);
+    const onDnd = await explain();
+    expect(rung(onDnd)).toEqual(['bob']);
+    expect(onDnd.trace).toContain('alice is passed over: do-not-disturb');
+    // Explain has no PBX: it says so rather than guessing device states.
+    expect(onDnd.trace.some((l) => l.startsWith('explain has no PBX'))).toBe(true);
+
+    expect((await cli('dnd', 'alice', 'off')).code).toBe(0);
+    expect(rung(await explain())).toEqual(['alice', 'bob']);
+  });
+});
