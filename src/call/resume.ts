@@ -67,6 +67,12 @@ export async function closeLostCall(stored: StoredCall, deps: ResumeDeps): Promi
     await deps.calls.deleteState(stored.id).catch(() => undefined);
     return null;
   }
+  // The row was finished and the process died before its state was deleted (two writes): the
+  // row is right as it is; only the leftover state goes.
+  if (record.endedAt !== null && record.outcome !== null) {
+    await deps.calls.deleteState(stored.id).catch(() => undefined);
+    return record;
+  }
   // Without a controller nobody bridges a ringing call, so its caller can only have hung up.
   record.outcome = stored.phase === 'bridged' ? 'answered' : stored.phase === 'final' ? (stored.final.action === 'voicemail' ? 'voicemail' : 'dropped') : 'abandoned';
   record.detail = `${record.detail ? `${record.detail}; ` : ''}ended while the controller was away (end time approximate)`;

@@ -102,4 +102,13 @@ describe('resume (fake CallControl)', () => {
     expect(r!.detail).toContain('ended while the controller was away');
     expect(calls.states.has('call-1')).toBe(false);
   });
+
+  it('given a finished row whose state was left behind (killed between the two writes), then the row stays as it was and the state goes', async () => {
+    const done = row({ outcome: 'answered', endedAt: new Date(T0 + 30_000).toISOString(), durationSeconds: 30, answeredBy: { user: 'alice', device: 'desk' } });
+    const { calls, deps } = await setup(done);
+    const r = await closeLostCall(stored('bridged'), deps);
+    expect(r).toEqual(done);
+    expect(await calls.get('call-1')).toEqual(done);
+    expect(calls.states.has('call-1')).toBe(false);
+  });
 });
