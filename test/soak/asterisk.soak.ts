@@ -16,7 +16,10 @@ import type { CallOutcome } from '../../src/call/record.js';
 import { waitFor } from '../support/wait.js';
 
 const CALLS = Number(process.env.SOAK_CALLS ?? 10_000);
-const RATE = Number(process.env.SOAK_RATE ?? 200);
+// 100/s: at 200/s the controller (about 5 ms of CPU a call against the simulator, BENCHMARKS.md),
+// the simulator and this harness, all in one process, used more than a core, and fresh-clone CI
+// runs saw answers handled a second late (the outcome then depends on the machine, not the code).
+const RATE = Number(process.env.SOAK_RATE ?? 100);
 const LINES = 400;
 
 const config: ConfigInput = {
