@@ -90,6 +90,10 @@ describePbx('device state on a real Asterisk (registered SIPp desk phones)', ast
     const res = await h.inst.ari('POST', '/channels', { endpoint: `PJSIP/${ext}`, app: OBSERVER_APP, callerId: '+12025550666' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const id = String(res.body.id);
+    // The phone answers 200 ms after it rings, and Asterisk may report the device in use before
+    // it reports it ringing: wait for the answer (the channel enters the observer's app when it
+    // is up), so that a state seen afterwards is the call's, not its ringing.
+    await waitFor(() => h.observer.events.some((e) => e.type === 'StasisStart' && e.event.channel?.id === id), 5000, `the call to ${ext} answered`);
     return async () => {
       await h.inst.ari('DELETE', `/channels/${id}`);
     };
