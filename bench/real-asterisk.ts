@@ -16,7 +16,7 @@ import { Child } from './load-ipc.js';
 import { perfRecord } from './real-perf.js';
 import { calledNumber, callerNumber } from './load-config.js';
 import { wallMs, type FlowStep } from './real-stats.js';
-import { measureStep } from './real-step.js';
+import { measureStep, openLoopCalls } from './real-step.js';
 
 export const BENCH_DIALPLAN = `
 [bench-static]
@@ -130,20 +130,23 @@ export async function asteriskStep(b: AsteriskBench, ctl: Child, flow: AsteriskF
   const unfiltered = flow === 'Switchboard, every event';
   if (unfiltered) await b.inst.ari('PUT', '/applications/switchboard/eventFilter', {}, {});
   const perf = Number(process.env.BENCH_REAL_PERF) === rate ? perfRecord(b.pid, `Asterisk during ${flow} at ${rate}/s`) : null;
+  const calls = openLoopCalls(rate, seconds, async (n) => {
+    const r = await b.place(context, n);
+    return { key: r.id, sentAt: r.sentAt, ok: r.ok };
+  });
   const step = await measureStep(ctl, {
-    flow, rate, seconds, pid: b.pid, routed: flow !== 'static Dial()', ariTraffic: true,
-    place: async (n) => {
-      const r = await b.place(context, n);
-      return { key: r.id, sentAt: r.sentAt, ok: r.ok };
+    flow, rate, pid: b.pid, routed: flow !== 'static Dial()', ariTraffic: true,
+    place: () => {
+      b.deskStarts(); // forget what the desk logged before
+      return calls.place();
     },
     channelCount: () => b.channelCount(),
-    forget: () => void b.deskStarts(),
     drained: async () => {
       if (perf) process.stdout.write(`${await perf.stop()}\n`);
     },
-    latencies: (sent) => {
+    latencies: () => {
       const starts = b.deskStarts();
-      return [...sent].flatMap(([id, at]) => (starts.has(id) ? [starts.get(id)! - at] : []));
+      return [...calls.sent].flatMap(([id, at]) => (starts.has(id) ? [starts.get(id)! - at] : []));
     },
   });
   if (unfiltered) await b.inst.ari('PUT', '/applications/switchboard/eventFilter', {}, eventFilterBody());

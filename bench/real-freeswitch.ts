@@ -15,7 +15,7 @@ import { Child } from './load-ipc.js';
 import { locateFreeswitch } from '../test/pbx/freeswitch/locate.js';
 import { printLadder, printSetupGap, runLadder } from './real-ladder.js';
 import { calledNumber, callerNumber } from './load-config.js';
-import { measureStep } from './real-step.js';
+import { measureStep, openLoopCalls } from './real-step.js';
 import { wallMs, type FlowStep } from './real-stats.js';
 
 const act = (app: string, data = '') => `<action application="${app}"${data ? ` data="${data}"` : ''}/>`;
@@ -122,14 +122,18 @@ export class FreeswitchBench {
 /** One step of one flow (real-step.ts); latency is the desk's log stamp minus the entry mark's. */
 export function freeswitchStep(b: FreeswitchBench, ctl: Child, flow: 'static bridge' | 'Switchboard', rate: number, seconds: number): Promise<FlowStep> {
   const context = flow === 'Switchboard' ? 'public' : 'bench-static';
+  // Keyed by the caller's number, which both log marks carry; the send time is not used.
+  const calls = openLoopCalls(rate, seconds, (n) => b.place(context, n));
   return measureStep(ctl, {
-    flow, rate, seconds, pid: b.pid, routed: flow === 'Switchboard', ariTraffic: false,
-    place: (n) => b.place(context, n),
+    flow, rate, pid: b.pid, routed: flow === 'Switchboard', ariTraffic: false,
+    place: () => {
+      b.marks(); // forget what was logged before
+      return calls.place();
+    },
     channelCount: () => b.channelCount(),
-    forget: () => void b.marks(),
-    latencies: (sent) => {
+    latencies: () => {
       const { inbound, desk } = b.marks();
-      return [...sent.keys()].flatMap((key) => {
+      return [...calls.sent.keys()].flatMap((key) => {
         const [from, to] = [inbound.get(key), desk.get(key)];
         return from !== undefined && to !== undefined ? [to - from] : [];
       });

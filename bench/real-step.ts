@@ -13,22 +13,19 @@ const DRAIN_MS = 30_000;
 export interface StepPlan {
   flow: string;
   rate: number;
-  seconds: number;
   /** The PBX's process, for its CPU time. */
   pid: number;
   /** Whether the calls go through the controller (its call-log rows are read). */
   routed: boolean;
   /** Whether the controller's ARI traffic counts (Asterisk; on FreeSWITCH it is none). */
   ariTraffic: boolean;
-  /** Place call `n`; `key` names it in what `latencies` reads. */
-  place(n: number): Promise<{ key: string; sentAt: number; ok: boolean }>;
+  /** Place the step's calls; resolves with how many were placed. */
+  place(): Promise<number>;
   channelCount(): Promise<number>;
-  /** Before the calls: forget what the PBX logged so far. */
-  forget(): void;
   /** Once drained and the PBX's CPU read (e.g. stop a profiler). */
   drained?(): Promise<void>;
-  /** The setup latency of each call that reached the desk, from what the PBX logged. */
-  latencies(sent: ReadonlyMap<string, number>): number[];
+  /** Once drained: the setup latency of each call that reached the desk, ms. */
+  latencies(): number[];
 }
 
 interface Counters { events: number; requests: number; cpu: NodeJS.CpuUsage; byType: Record<string, number> }
@@ -48,30 +45,37 @@ export async function openLoop(rate: number, seconds: number, place: (n: number)
   return total;
 }
 
+/**
+ * The calls of an open loop placed one request each, with the time each was sent kept by its key
+ * (for latencies read from the PBX's log). An originate the PBX refused counts as placed and never
+ * reaches the desk.
+ */
+export function openLoopCalls(rate: number, seconds: number, placeOne: (n: number) => Promise<{ key: string; sentAt: number; ok: boolean }>): { place(): Promise<number>; sent: ReadonlyMap<string, number> } {
+  const sent = new Map<string, number>();
+  return {
+    sent,
+    place: () =>
+      openLoop(rate, seconds, async (n) => {
+        const r = await placeOne(n);
+        if (r.ok) sent.set(r.key, r.sentAt);
+      }),
+  };
+}
+
 /** Run one step of one flow at one rate and collect its figures. */
 export async function measureStep(ctl: Child, p: StepPlan): Promise<FlowStep> {
   const load = loadAverage();
-  const sent = new Map<string, number>();
   const since = new Date().toISOString();
   const c0 = await ctl.call<Counters>('counters');
   const pbx0 = procCpuMs(p.pid);
-  p.forget();
-  // An originate the PBX refused counts as placed and never reaches the desk.
-  const placed = await openLoop(p.rate, p.seconds, async (n) => {
-    const r = await p.place(n);
-    if (r.ok) sent.set(r.key, r.sentAt);
-  });
+  const placed = await p.place();
   let left = -1;
   const end = Date.now() + DRAIN_MS;
-  while (Date.now() < end) {
-    left = await p.channelCount();
-    if (left === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  while (Date.now() < end && (left = await p.channelCount()) !== 0) await new Promise((r) => setTimeout(r, 250));
   const pbx1 = procCpuMs(p.pid);
   await p.drained?.();
   const c1 = await ctl.call<Counters>('counters');
-  const latencies = p.latencies(sent);
+  const latencies = p.latencies();
   const rows = p.routed ? await ctl.call<Record<string, number>>('rows', { since }) : undefined;
   return {
     flow: p.flow, rate: p.rate, placed, reached: latencies.length, latencies, load, leftOver: Math.max(0, left),
