@@ -118,6 +118,28 @@ export class AsteriskBench {
   }
 }
 
+/**
+ * The controller process against a real Asterisk, dialling desks with `endpoint` (a template):
+ * resolves once its Stasis app is registered (ready to take calls), or throws after 10 s.
+ */
+export async function startAsteriskController(inst: AsteriskInstance, endpoint: string, execArgv: string[] = []): Promise<Child> {
+  const ctl = await Child.start('controller', 'controller-process.ts', {
+    execArgv,
+    readyArgs: { url: inst.ariUrl, real: { username: inst.ariUser, password: inst.ariPassword, endpoints: { asterisk: endpoint } } },
+  });
+  try {
+    const deadline = Date.now() + 10_000;
+    while ((await inst.ari('GET', '/applications/switchboard')).status !== 200) {
+      if (Date.now() > deadline) throw new Error('the controller did not register Stasis app switchboard');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    await ctl.stop().catch(() => undefined);
+    throw err;
+  }
+  return ctl;
+}
+
 export type AsteriskFlow = 'static Dial()' | 'Switchboard' | 'Switchboard, every event';
 
 /**

@@ -21,6 +21,7 @@ import { calledNumber, callerNumber, deskOf, USERS } from './load-config.js';
 import { printLadder, printTraffic, runLadder } from './real-ladder.js';
 import type { FlowStep } from './real-stats.js';
 import { measureStep } from './real-step.js';
+import { startAsteriskController } from './real-asterisk.js';
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 const STATIC = 'static Dial()';
@@ -150,14 +151,7 @@ export async function runAsteriskSip(o: { start: number; step: number; max: numb
   const b = await SipBench.start(install);
   let ctl: Child | null = null;
   try {
-    ctl = await Child.start('controller', 'controller-process.ts', {
-      readyArgs: { url: b.inst.ariUrl, real: { username: b.inst.ariUser, password: b.inst.ariPassword, endpoints: { asterisk: 'PJSIP/{endpoint}' } } },
-    });
-    const deadline = Date.now() + 10_000;
-    while ((await b.inst.ari('GET', '/applications/switchboard')).status !== 200) {
-      if (Date.now() > deadline) throw new Error('the controller did not register Stasis app switchboard');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    ctl = await startAsteriskController(b.inst, 'PJSIP/{endpoint}');
     const c = ctl;
     say(`asterisk-sip: Asterisk pid ${b.pid}, ${USERS} desk phones registered (one SIPp UAS, answers at once), SIPp carrier, ${o.seconds} s per rate, 1 s talk`);
     say('warm-up: 2 s at 20/s of each flow (not reported)');
