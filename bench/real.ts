@@ -1,14 +1,14 @@
 /**
  * `npm run bench -- real`: Switchboard against the PBX's own static dialplan on a real Asterisk
  * (and FreeSWITCH), interleaved rate by rate in one run. Knobs: BENCH_REAL_FLOWS
- * (asterisk-local,freeswitch), BENCH_REAL_START (50), BENCH_REAL_STEP (25),
+ * (asterisk-local,freeswitch; asterisk-sip: SIPp carrier and registered desks), BENCH_REAL_START (50), BENCH_REAL_STEP (25),
  * BENCH_REAL_MAX (500), BENCH_REAL_SECONDS (10), BENCH_REAL_UNFILTERED (1: also Switchboard without
  * its ARI event filter), BENCH_REAL_FS_START / BENCH_REAL_FS_STEP (10 / 10).
  */
 import os from 'node:os';
 import { locateAsterisk } from '../test/pbx/support/locate.js';
 import { Child } from './load-ipc.js';
-import { AsteriskBench, asteriskStep, type AsteriskFlow } from './real-asterisk.js';
+import { AsteriskBench, asteriskStep, startAsteriskController, type AsteriskFlow } from './real-asterisk.js';
 import { printLadder, printTraffic, runLadder } from './real-ladder.js';
 import { loadAverage } from './real-stats.js';
 
@@ -31,16 +31,8 @@ async function asteriskLocal(): Promise<void> {
   const b = await AsteriskBench.start(install);
   let ctl: Child | null = null;
   try {
-    ctl = await Child.start('controller', 'controller-process.ts', {
-      // BENCH_REAL_CPU_PROF=<dir>: a V8 CPU profile of the controller, written when it exits.
-      execArgv: process.env.BENCH_REAL_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_REAL_CPU_PROF] : [],
-      readyArgs: { url: b.inst.ariUrl, real: { username: b.inst.ariUser, password: b.inst.ariPassword, endpoints: { asterisk: 'Local/{endpoint}@bench-desk' } } },
-    });
-    const deadline = Date.now() + 10_000;
-    while ((await b.inst.ari('GET', '/applications/switchboard')).status !== 200) {
-      if (Date.now() > deadline) throw new Error('the controller did not register Stasis app switchboard');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // BENCH_REAL_CPU_PROF=<dir>: a V8 CPU profile of the controller, written when it exits.
+    ctl = await startAsteriskController(b.inst, 'Local/{endpoint}@bench-desk', process.env.BENCH_REAL_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_REAL_CPU_PROF] : []);
     const c = ctl;
     say(`asterisk-local: Asterisk pid ${b.pid}, controller pid ${(c.ready as { pid: number }).pid}; ${SECONDS} s per rate, desk answers at once and hangs up after 1 s`);
     say('warm-up: 2 s at 20/s of each flow (not reported)');
@@ -69,5 +61,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => proces
 export async function run(): Promise<void> {
   say(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load average before: ${loadAverage()}`);
   if (FLOWS.includes('asterisk-local')) await asteriskLocal();
+  if (FLOWS.includes('asterisk-sip')) await (await import('./real-sip.js')).runAsteriskSip({ start: START, step: STEP, max: MAX, seconds: SECONDS });
   if (FLOWS.includes('freeswitch')) await (await import('./real-freeswitch.js')).runFreeswitch({ start: FS_START, step: FS_STEP, max: MAX, seconds: SECONDS });
 }
