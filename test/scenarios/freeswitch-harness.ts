@@ -106,6 +106,7 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
 
   async waitForAnswer(call: PlacedCall, ms = 5000): Promise<void> {
     await waitFor(() => this.sim.getChannel(call.callId)?.otherLeg ?? null, ms, `call ${call.callId} bridged`);
+    await this.controllerAnswered(call, ms);
   }
 
   live(): { channels: number; bridges: number } {
