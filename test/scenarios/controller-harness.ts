@@ -9,14 +9,24 @@ import type { CallRecord } from '../../src/call/record.js';
 import type { PlacedCall } from './harness.js';
 import { importContacts } from '../../src/contacts/import.js';
 import { waitFor } from '../support/wait.js';
+import type { SimDriver } from '../../src/sim/driver.js';
 
 export abstract class ControllerHarness {
   controller!: Controller;
   protected store!: Store;
   private readonly ended = new EventEmitter();
+  /** Every call's row as the session keeps it (callStarted hands over the live object). */
+  private readonly rows = new Map<string, CallRecord>();
 
   private config!: Config;
   private stopping: Promise<{ drained: boolean }> | null = null;
+  private driven: { sim: object; driver: SimDriver } | null = null;
+
+  /** The driver of the simulator `sim`, made anew when a chaos test has replaced the simulator. */
+  protected driverOf<S extends object>(sim: S, make: (sim: S) => SimDriver): SimDriver {
+    if (this.driven?.sim !== sim) this.driven = { sim, driver: make(sim) };
+    return this.driven.driver;
+  }
 
   /** Start the controller (SCENARIO_LOG=debug shows its log; SCENARIO_LOG_FILE=f writes it to f). */
   protected async startController(config: Config): Promise<void> {
@@ -36,7 +46,7 @@ export abstract class ControllerHarness {
         ? createLogger({ level: process.env.SCENARIO_LOG, ...(process.env.SCENARIO_LOG_FILE ? { destination: pino.destination(process.env.SCENARIO_LOG_FILE) } : {}) })
         : silentLogger(),
       store: this.store,
-      observer: { callEnded: (r) => this.ended.emit(r.id, r) },
+      observer: { callStarted: (r) => void this.rows.set(r.id, r), callEnded: (r) => this.ended.emit(r.id, r) },
     });
     this.attach();
   }
@@ -90,6 +100,26 @@ export abstract class ControllerHarness {
     await this.store.dnd.set(user, on);
     // The controller re-reads the table every 250 ms; the spec allows a second.
     await waitFor(() => this.controller.live.dnd.has(user) === on, 1000, `DND ${on ? 'on' : 'off'} for ${user} to reach the controller`);
+  }
+
+  /** Whether the store holds a row for `callId` (finished or not). */
+  async hasRow(callId: string): Promise<boolean> {
+    return (await this.store.calls.get(callId)) !== null;
+  }
+
+  /** The controller has the call (its session started): a `connect` answered with channel data. */
+  protected async controllerHasCall(callId: string, ms: number): Promise<void> {
+    await waitFor(() => this.rows.has(callId), ms, `the controller having call ${callId}`);
+  }
+
+  /**
+   * The controller has taken the call's answer in: the session sets `answeredAt` in the same turn
+   * as it counts the user "bridged on a Switchboard call" (spec section 6). The PBX reports the
+   * bridge earlier: the FreeSWITCH backend first waits (up to 1.5 s) for the losing legs' causes,
+   * and a test that placed its next call in between found the user not yet on a call.
+   */
+  protected async controllerAnswered(call: PlacedCall, ms: number): Promise<void> {
+    await waitFor(() => this.rows.get(call.callId)?.answeredAt, ms, `the controller taking in the answer of call ${call.callId}`);
   }
 
   /** The finished call-log row, waiting (with a deadline) for the call to end. */

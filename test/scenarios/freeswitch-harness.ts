@@ -21,11 +21,9 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
     super();
   }
   sim!: EslSimulator;
-  private driven: { sim: unknown; driver: SimDriver } | null = null;
   /** The driver of the simulator in use now (a chaos test may replace `sim` with a new one). */
   private get driver(): SimDriver {
-    if (this.driven?.sim !== this.sim) this.driven = { sim: this.sim, driver: freeswitchDriver(this.sim) };
-    return this.driven.driver;
+    return this.driverOf(this.sim, freeswitchDriver);
   }
   private readonly causes = new Map<string, number>();
 
@@ -108,6 +106,7 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
 
   async waitForAnswer(call: PlacedCall, ms = 5000): Promise<void> {
     await waitFor(() => this.sim.getChannel(call.callId)?.otherLeg ?? null, ms, `call ${call.callId} bridged`);
+    await this.controllerAnswered(call, ms);
   }
 
   live(): { channels: number; bridges: number } {
