@@ -68,6 +68,13 @@ export function availabilityScenarios(h: () => ScenarioHarness, test: TestFn, no
   };
   /** Resolves once the controller has asked the PBX to ring `endpoint` for a call placed after `before` dial strings. */
   const ringing = (endpoint: string, before: number) => waitFor(() => h().dialed().slice(before).some((d) => d.dial.includes(endpoint)), 5000, `${endpoint} ringing`);
+  /** A call that is answered; its caller hangs up once it is (not after a fixed time a loaded machine may need for the answer). */
+  const answered = async (to: string) => {
+    const call = await h().placeCall({ from: CALLER, to });
+    await h().waitForAnswer(call);
+    await h().hangupCaller(call);
+    return h().waitForRecord(call);
+  };
   const who = (r: { legs: { user: string | null; result: string }[] }) => r.legs.map((l) => [l.user, l.result]);
 
   describe('skipBusy wherever the group rings (section 6)', () => {
@@ -75,8 +82,7 @@ export function availabilityScenarios(h: () => ScenarioHarness, test: TestFn, no
       const first = await aliceOnACall();
       h().setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
       for (const to of ['+12025550330', '+12025550340']) {
-        const call = await h().placeCall({ from: CALLER, to, hangupAfterMs: 500 });
-        const r = await h().waitForRecord(call);
+        const r = await answered(to);
         expect(r.passedOver, to).toEqual([{ user: 'alice', step: 'plain', reason: 'on a call' }]);
         expect(who(r), to).toEqual([['bob', 'answered']]);
       }
@@ -89,14 +95,12 @@ export function availabilityScenarios(h: () => ScenarioHarness, test: TestFn, no
       h().setDevice({ endpoint: '1001' }, { kind: 'noanswer' });
       h().setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
       for (const to of ['+12025550270', '+12025550350']) {
-        const call = await h().placeCall({ from: CALLER, to, hangupAfterMs: 500 });
-        const r = await h().waitForRecord(call);
+        const r = await answered(to);
         expect(r.passedOver, to).toEqual([{ user: 'alice', step: 'skip-busy', reason: 'on a call' }]);
         expect(who(r), to).toEqual([['bob', 'answered']]);
       }
       // The same "busy" alice with neither skipBusy: she rings too (bob answers first).
-      const waiting = await h().placeCall({ from: CALLER, to: '+12025550370', hangupAfterMs: 500 });
-      const r = await h().waitForRecord(waiting);
+      const r = await answered('+12025550370');
       expect(r.passedOver).toEqual([]);
       expect(r.legs.map((l) => l.user).sort()).toEqual(['alice', 'bob']);
       expect(r.answeredBy?.user).toBe('bob');
