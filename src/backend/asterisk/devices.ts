@@ -1,7 +1,8 @@
 /**
  * Device state from Asterisk (spec section 6), kept by the controller in memory and never asked for
  * on a call's path. After every (re)connect: subscribe our app to `deviceState:PJSIP/<ep>` and
- * `endpoint:PJSIP/<ep>` for every desk phone and softphone in the config, then seed from
+ * `endpoint:PJSIP/<ep>` for every desk phone and softphone in the config (in batches: see
+ * subscribe.ts), then seed from
  * `GET /endpoints` (events missed while the socket was down are not replayed). From then on
  * `DeviceStateChanged` and `EndpointStateChange` keep it current.
  */
@@ -14,6 +15,7 @@ import { configuredEndpoints } from '../../routing/users.js';
 export { configuredEndpoints };
 import type { AriEvent } from './events.js';
 import type { AriRest } from './rest.js';
+import { subscribeAll } from './subscribe.js';
 
 /** Asterisk's device states (ast_device_state) in section 6's words. */
 const FROM_ASTERISK: Record<string, DeviceState> = {
@@ -82,7 +84,10 @@ export class AriDeviceWatcher {
     const sources = this.endpoints.flatMap((ep) => [`deviceState:${tech}/${ep}`, `endpoint:${tech}/${ep}`]);
     try {
       // Subscribe first, then read: a change between the two is in the events, not lost.
-      await this.rest.request('POST', `/applications/${encodeURIComponent(this.app)}/subscription`, { eventSource: sources.join(',') });
+      const refused = await subscribeAll(this.rest, this.app, sources);
+      if (refused.length > 0) {
+        this.log.warn({ sources: refused.slice(0, 20), count: refused.length }, 'the PBX does not know these endpoints of the config (not in pjsip.conf?): their state is not followed');
+      }
       const list = await this.rest.request<AriEndpoint[]>('GET', `/endpoints/${encodeURIComponent(tech)}`);
       const wanted = new Set(this.endpoints);
       const seed: [string, DeviceState][] = [];

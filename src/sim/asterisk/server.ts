@@ -66,6 +66,12 @@ export class AriHttpServer {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Asterisk reads the request line into 4,096 bytes (main/http.c, MAX_HTTP_LINE_LENGTH): a
+    // longer one is answered 400 "Request line too long" and the connection closed.
+    if (Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`) >= 4096) {
+      res.setHeader('Connection', 'close');
+      return send(res, { status: 400, body: 'Request line too long' });
+    }
     try {
       const url = new URL(req.url ?? '/', 'http://sim');
       const raw = await readBody(req);

@@ -25,6 +25,10 @@ const hangupOnly = { unanswered: 'hangup', forwardToCompany: false } as const;
 const CONFIG = {
   company: { name: 'Acme', phone: '+12025550100', voicemail: '9000' },
   users: [
+    // 150 users whose phones pjsip.conf does not define, listed first: their sources make the
+    // subscription longer than Asterisk's 4,095-byte request line, and each is refused (422)
+    // when its turn comes; the phones after them must still be followed (subscribe.ts).
+    ...Array.from({ length: 150 }, (_, i) => ({ id: `x${i}`, name: `Not provisioned ${i}`, extension: String(3000 + i) })),
     { id: 'alice', name: 'Alice', extension: '1001', ring: ['desk' as const] },
     { id: 'bob', name: 'Bob', extension: '1002' },
     // carol's desk phone (1003) never registers; her softphone (1005) does.
