@@ -125,9 +125,9 @@ export interface StoreHealth {
   up: boolean;
   /** Why it is down, when it is. */
   reason?: string;
-  /** Call-log writes waiting for the store. */
+  /** Writes behind the call (call log, call state, group history) waiting for the store. */
   queued: number;
-  /** Call-log writes dropped because the queue was full. */
+  /** Such writes dropped because the queue was full. */
   overflowed: number;
 }
 

@@ -58,6 +58,30 @@ describePostgres('presence and group history shared between two nodes', () => {
     expect(historyOrder(group, pb.availability()).order).toEqual(['bob', 'alice']);
   });
 
+  it('given PostgreSQL stopped and restarted between two answers on ast1, then ast2 orders the group by both once it is back', async () => {
+    const group = makeConfig({ ringGroups: [{ id: 'lr2', strategy: 'least-recent', members: ['alice', 'bob', 'carol'] }] }).ringGroups[0]!;
+    const pa = presence(a);
+    const pb = presence(b);
+    await pa.start();
+    await pb.start();
+    pa.answered('r-1', 'alice', 'lr2');
+    pa.ended('r-1');
+    await waitFor(() => a.health().queued === 0, 5000, 'the first answer written');
+    await server.halt();
+    try {
+      pa.answered('r-2', 'bob', 'lr2');
+      pa.ended('r-2');
+      await waitFor(() => !a.health().up, 5000, 'ast1 to see the store down');
+      expect(a.health().queued).toBeGreaterThan(0);
+      expect(historyOrder(group, pa.availability()).order).toEqual(['carol', 'alice', 'bob']); // memory has both
+    } finally {
+      await server.restart();
+    }
+    await waitFor(() => a.health().up && a.health().queued === 0, 15_000, 'the queued answers written');
+    await pb.refreshHistory(['lr2']);
+    expect(historyOrder(group, pb.availability()).order).toEqual(['carol', 'alice', 'bob']);
+  });
+
   it("given a phone in use on ast1's PBX, then ast2 counts it in use too (in-use on any node counts), and idle again once it is", async () => {
     const devicesA = new DeviceStates();
     const pa = presence(a, devicesA);

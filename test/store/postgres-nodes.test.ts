@@ -118,4 +118,46 @@ describePostgres('PostgreSQL shared by several controllers', () => {
       await store.close();
     }
   });
+  it('given PostgreSQL stops between group answers, then the answer history queues with the call log and is written once it is back', async () => {
+    const url = await fresh();
+    const store = await PostgresStore.open(url, { node: 'ast1', log: quiet, lockNode: true });
+    const t = Date.now();
+    try {
+      await store.groupAnswers.answered('g-1', 'lr', 'alice', t - 60_000);
+      await store.groupAnswers.ended('g-1', t - 50_000);
+      await server.halt();
+      // The writes wait in the queue (none of them waits for the database before the call goes on).
+      const written = Promise.all([store.groupAnswers.answered('g-2', 'lr', 'bob', t - 40_000), store.groupAnswers.ended('g-2', t - 30_000)]);
+      await store.calls.upsert(call('g-2', '2026-01-01T10:00:00.000Z'));
+      await waitFor(() => !store.health().up, 5000, 'the store to say it is down');
+      expect(store.health()).toMatchObject({ up: false, queued: 3, overflowed: 0 });
+      await server.restart();
+      await written;
+      await waitFor(() => store.health().up && store.health().queued === 0, 15_000, 'the queue to be written');
+      const h = (await store.groupAnswers.load(t, ['lr'])).get('lr')!;
+      expect(h.get('alice')).toEqual({ lastEnded: t - 50_000, open: new Set(), answered: [t - 60_000] });
+      expect(h.get('bob')).toEqual({ lastEnded: t - 30_000, open: new Set(), answered: [t - 40_000] });
+    } finally {
+      await server.restart();
+      await store.close();
+    }
+  });
+
+  it('given the queue is full of group answers while PostgreSQL is down, then the oldest are dropped, counted, and their writers told', async () => {
+    const url = await fresh();
+    const store = await PostgresStore.open(url, { node: 'ast1', log: quiet, maxQueued: 2 });
+    const t = Date.now();
+    try {
+      await server.halt();
+      const writes = ['a', 'b', 'c'].map((u, i) => store.groupAnswers.answered(`q-${i}`, 'lr', u, t - 1000 + i));
+      const results = Promise.allSettled(writes);
+      expect(store.health()).toMatchObject({ queued: 2, overflowed: 1 });
+      await server.restart();
+      expect((await results).map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+      expect([...(await store.groupAnswers.load(t, ['lr'])).get('lr')!.keys()].sort()).toEqual(['b', 'c']);
+    } finally {
+      await server.restart();
+      await store.close();
+    }
+  });
 });

@@ -20,13 +20,14 @@ import { PgGroupAnswerStore } from './history.js';
 import { migratePg } from './migrations.js';
 import { PresenceBus } from './presence.js';
 import { PgBlockStore, PgDndStore, PgOverrideStore } from './runtime.js';
+import { WriteQueue } from './write-queue.js';
 
 export interface PgOpenOptions {
   node: string;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** A controller holds its node name for its lifetime; a CLI does not. */
   lockNode?: boolean;
-  /** Call-log writes kept while PostgreSQL is down. */
+  /** Writes (call log, call state, group history) kept while PostgreSQL is down. */
   maxQueued?: number;
 }
 
@@ -43,6 +44,8 @@ export class PostgresStore implements SwitchboardStore {
   readonly groupAnswers: PgGroupAnswerStore;
   /** Who is on a call on the other nodes (controllers only). */
   readonly presenceBus: PresenceBus | null;
+  /** The writes behind the call (call log, call state, group history), queued while PostgreSQL is down. */
+  private readonly writes: WriteQueue;
 
   private constructor(
     private readonly db: PgDb,
@@ -50,13 +53,14 @@ export class PostgresStore implements SwitchboardStore {
     opts: PgOpenOptions,
     bus: PresenceBus | null,
   ) {
+    this.writes = new WriteQueue(db, opts.log, opts.maxQueued);
     this.contacts = new PgContactStore(db);
     this.cursors = new PgCursorStore(db, opts.log);
-    this.calls = new PgCallStore(db, node, opts.log, opts.maxQueued);
+    this.calls = new PgCallStore(db, node, this.writes);
     this.overrides = new PgOverrideStore(db);
     this.blocked = new PgBlockStore(db);
     this.dnd = new PgDndStore(db);
-    this.groupAnswers = new PgGroupAnswerStore(db, node);
+    this.groupAnswers = new PgGroupAnswerStore(db, node, this.writes);
     this.presenceBus = bus;
   }
 
@@ -84,11 +88,11 @@ export class PostgresStore implements SwitchboardStore {
   health(): StoreHealth {
     const lost = this.presenceBus?.lostReason() ?? null;
     const reason = this.db.reason ?? lost;
-    return { up: reason === null, ...(reason !== null ? { reason } : {}), queued: this.calls.queued, overflowed: this.calls.overflowed };
+    return { up: reason === null, ...(reason !== null ? { reason } : {}), queued: this.writes.queued, overflowed: this.writes.overflowed };
   }
 
   async close(): Promise<void> {
-    await this.calls.close();
+    await this.writes.close();
     await this.presenceBus?.stop();
     await this.db.close();
   }
