@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- real`: Switchboard against the PBX's own static dialplan on a real Asterisk
  * (and FreeSWITCH), interleaved rate by rate in one run. Knobs: BENCH_REAL_FLOWS
- * (asterisk-local,freeswitch), BENCH_REAL_START (50), BENCH_REAL_STEP (25),
+ * (asterisk-local,freeswitch; asterisk-sip: SIPp carrier and registered desks), BENCH_REAL_START (50), BENCH_REAL_STEP (25),
  * BENCH_REAL_MAX (500), BENCH_REAL_SECONDS (10), BENCH_REAL_UNFILTERED (1: also Switchboard without
  * its ARI event filter), BENCH_REAL_FS_START / BENCH_REAL_FS_STEP (10 / 10).
  */
@@ -69,5 +69,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => proces
 export async function run(): Promise<void> {
   say(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load average before: ${loadAverage()}`);
   if (FLOWS.includes('asterisk-local')) await asteriskLocal();
+  if (FLOWS.includes('asterisk-sip')) await (await import('./real-sip.js')).runAsteriskSip({ start: START, step: STEP, max: MAX, seconds: SECONDS });
   if (FLOWS.includes('freeswitch')) await (await import('./real-freeswitch.js')).runFreeswitch({ start: FS_START, step: FS_STEP, max: MAX, seconds: SECONDS });
 }

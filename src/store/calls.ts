@@ -32,6 +32,9 @@ export function readRecord(text: string, id: string): CallRecord {
   return r;
 }
 
+/** A call's writes from its first few milliseconds share one flush (see GroupCommit). */
+const CALL_LOG_WINDOW_MS = 15;
+
 /** Call log rows and resumable call state. */
 export class CallStore implements CallLogPort {
   private readonly writes: GroupCommit;
@@ -41,7 +44,7 @@ export class CallStore implements CallLogPort {
     /** Written into every row (section 10); null when the config names no node. */
     private readonly node: string | null = null,
   ) {
-    this.writes = new GroupCommit(db);
+    this.writes = new GroupCommit(db, CALL_LOG_WINDOW_MS);
   }
 
   /** Resolves once every write queued so far is committed (before close). */
