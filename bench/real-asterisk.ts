@@ -15,7 +15,8 @@ import { eventFilterBody } from '../src/backend/asterisk/event-filter.js';
 import { Child } from './load-ipc.js';
 import { perfRecord } from './real-perf.js';
 import { calledNumber, callerNumber } from './load-config.js';
-import { loadAverage, procCpuMs, wallMs, type FlowStep } from './real-stats.js';
+import { wallMs, type FlowStep } from './real-stats.js';
+import { measureStep, openLoopCalls } from './real-step.js';
 
 export const BENCH_DIALPLAN = `
 [bench-static]
@@ -117,72 +118,59 @@ export class AsteriskBench {
   }
 }
 
-interface Counters { events: number; requests: number; cpu: NodeJS.CpuUsage; byType: Record<string, number> }
-
-/** Open loop: call i is placed at start + i / rate, whatever happened to the calls before it. */
-export async function openLoop(rate: number, seconds: number, place: (n: number) => Promise<void>): Promise<number> {
-  const total = Math.round(rate * seconds);
-  const t0 = performance.now();
-  const pending: Promise<void>[] = [];
-  let n = 0;
-  while (n < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
-    for (; n < due; n++) pending.push(place(n));
-    await new Promise((r) => setTimeout(r, 1));
+/**
+ * The controller process against a real Asterisk, dialling desks with `endpoint` (a template):
+ * resolves once its Stasis app is registered (ready to take calls), or throws after 10 s.
+ */
+export async function startAsteriskController(inst: AsteriskInstance, endpoint: string, execArgv: string[] = []): Promise<Child> {
+  const ctl = await Child.start('controller', 'controller-process.ts', {
+    execArgv,
+    readyArgs: { url: inst.ariUrl, real: { username: inst.ariUser, password: inst.ariPassword, endpoints: { asterisk: endpoint } } },
+  });
+  try {
+    const deadline = Date.now() + 10_000;
+    while ((await inst.ari('GET', '/applications/switchboard')).status !== 200) {
+      if (Date.now() > deadline) throw new Error('the controller did not register Stasis app switchboard');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    await ctl.stop().catch(() => undefined);
+    throw err;
   }
-  await Promise.all(pending);
-  return total;
+  return ctl;
 }
 
 export type AsteriskFlow = 'static Dial()' | 'Switchboard' | 'Switchboard, every event';
 
 /**
- * One step of one flow: place the calls, wait until every channel is gone, collect the figures.
- * 'Switchboard, every event' clears the app's event filter for the step: the controller as it was
- * before src/backend/asterisk/event-filter.ts, for a side-by-side figure.
+ * One step of one flow (real-step.ts). 'Switchboard, every event' clears the app's event filter
+ * for the step: the controller as it was before src/backend/asterisk/event-filter.ts, for a
+ * side-by-side figure.
  */
 export async function asteriskStep(b: AsteriskBench, ctl: Child, flow: AsteriskFlow, rate: number, seconds: number): Promise<FlowStep> {
   const context = flow === 'static Dial()' ? 'bench-static' : 'from-trunk';
   const unfiltered = flow === 'Switchboard, every event';
   if (unfiltered) await b.inst.ari('PUT', '/applications/switchboard/eventFilter', {}, {});
-  const load = loadAverage();
-  const sent = new Map<string, number>();
-  const since = new Date().toISOString();
-  const c0 = await ctl.call<Counters>('counters');
-  const ast0 = procCpuMs(b.pid);
   const perf = Number(process.env.BENCH_REAL_PERF) === rate ? perfRecord(b.pid, `Asterisk during ${flow} at ${rate}/s`) : null;
-  b.deskStarts();
-  let failed = 0; // originates Asterisk refused: counted as placed, never reached
-  const placed = await openLoop(rate, seconds, async (n) => {
+  const calls = openLoopCalls(rate, seconds, async (n) => {
     const r = await b.place(context, n);
-    if (r.ok) sent.set(r.id, r.sentAt);
-    else failed++;
+    return { key: r.id, sentAt: r.sentAt, ok: r.ok };
   });
-  // Every call hangs up 1 s after its desk answered; wait (bounded) until Asterisk is empty again.
-  let left = -1;
-  const end = Date.now() + 30_000;
-  while (Date.now() < end) {
-    left = await b.channelCount();
-    if (left === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const ast1 = procCpuMs(b.pid);
-  if (perf) process.stdout.write(`${await perf.stop()}\n`);
-  const c1 = await ctl.call<Counters>('counters');
-  const starts = b.deskStarts();
-  const latencies: number[] = [];
-  for (const [id, at] of sent) {
-    const t = starts.get(id);
-    if (t !== undefined) latencies.push(t - at);
-  }
+  const step = await measureStep(ctl, {
+    flow, rate, pid: b.pid, routed: flow !== 'static Dial()', ariTraffic: true,
+    place: () => {
+      b.deskStarts(); // forget what the desk logged before
+      return calls.place();
+    },
+    channelCount: () => b.channelCount(),
+    drained: async () => {
+      if (perf) process.stdout.write(`${await perf.stop()}\n`);
+    },
+    latencies: () => {
+      const starts = b.deskStarts();
+      return [...calls.sent].flatMap(([id, at]) => (starts.has(id) ? [starts.get(id)! - at] : []));
+    },
+  });
   if (unfiltered) await b.inst.ari('PUT', '/applications/switchboard/eventFilter', {}, eventFilterBody());
-  const rows = flow !== 'static Dial()' ? await ctl.call<Record<string, number>>('rows', { since }) : undefined;
-  return {
-    flow, rate, placed, reached: latencies.length, latencies, load, leftOver: Math.max(0, left),
-    pbxCpuMs: ast1 - ast0,
-    ctlCpuMs: (c1.cpu.user - c0.cpu.user + c1.cpu.system - c0.cpu.system) / 1000,
-    events: c1.events - c0.events, requests: c1.requests - c0.requests,
-    ...(rows ? { rows } : {}),
-    traffic: Object.fromEntries(Object.entries(c1.byType).map(([k, v]) => [k, v - (c0.byType[k] ?? 0)]).filter(([, v]) => (v as number) > 0)),
-  };
+  return step;
 }

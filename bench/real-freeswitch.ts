@@ -15,8 +15,8 @@ import { Child } from './load-ipc.js';
 import { locateFreeswitch } from '../test/pbx/freeswitch/locate.js';
 import { printLadder, printSetupGap, runLadder } from './real-ladder.js';
 import { calledNumber, callerNumber } from './load-config.js';
-import { openLoop } from './real-asterisk.js';
-import { loadAverage, procCpuMs, wallMs, type FlowStep } from './real-stats.js';
+import { measureStep, openLoopCalls } from './real-step.js';
+import { wallMs, type FlowStep } from './real-stats.js';
 
 const act = (app: string, data = '') => `<action application="${app}"${data ? ` data="${data}"` : ''}/>`;
 const ext = (name: string, expr: string, actions: string[]) =>
@@ -119,43 +119,26 @@ export class FreeswitchBench {
   }
 }
 
-interface Counters { cpu: NodeJS.CpuUsage }
-
-export async function freeswitchStep(b: FreeswitchBench, ctl: Child, flow: 'static bridge' | 'Switchboard', rate: number, seconds: number): Promise<FlowStep> {
+/** One step of one flow (real-step.ts); latency is the desk's log stamp minus the entry mark's. */
+export function freeswitchStep(b: FreeswitchBench, ctl: Child, flow: 'static bridge' | 'Switchboard', rate: number, seconds: number): Promise<FlowStep> {
   const context = flow === 'Switchboard' ? 'public' : 'bench-static';
-  const load = loadAverage();
-  const sent = new Map<string, number>();
-  const since = new Date().toISOString();
-  const c0 = await ctl.call<Counters>('counters');
-  const fs0 = procCpuMs(b.pid);
-  b.marks();
-  const placed = await openLoop(rate, seconds, async (n) => {
-    const r = await b.place(context, n);
-    if (r.ok) sent.set(r.key, r.sentAt);
+  // Keyed by the caller's number, which both log marks carry; the send time is not used.
+  const calls = openLoopCalls(rate, seconds, (n) => b.place(context, n));
+  return measureStep(ctl, {
+    flow, rate, pid: b.pid, routed: flow === 'Switchboard', ariTraffic: false,
+    place: () => {
+      b.marks(); // forget what was logged before
+      return calls.place();
+    },
+    channelCount: () => b.channelCount(),
+    latencies: () => {
+      const { inbound, desk } = b.marks();
+      return [...calls.sent.keys()].flatMap((key) => {
+        const [from, to] = [inbound.get(key), desk.get(key)];
+        return from !== undefined && to !== undefined ? [to - from] : [];
+      });
+    },
   });
-  let left = -1;
-  const end = Date.now() + 30_000;
-  while (Date.now() < end) {
-    left = await b.channelCount();
-    if (left === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const fs1 = procCpuMs(b.pid);
-  const c1 = await ctl.call<Counters>('counters');
-  const { inbound, desk } = b.marks();
-  const latencies: number[] = [];
-  for (const key of sent.keys()) {
-    const [from, to] = [inbound.get(key), desk.get(key)];
-    if (from !== undefined && to !== undefined) latencies.push(to - from);
-  }
-  const rows = flow === 'Switchboard' ? await ctl.call<Record<string, number>>('rows', { since }) : undefined;
-  return {
-    flow, rate, placed, reached: latencies.length, latencies, load, leftOver: Math.max(0, left),
-    pbxCpuMs: fs1 - fs0,
-    ctlCpuMs: (c1.cpu.user - c0.cpu.user + c1.cpu.system - c0.cpu.system) / 1000,
-    events: 0, requests: 0,
-    ...(rows ? { rows } : {}),
-  };
 }
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);

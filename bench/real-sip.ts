@@ -19,7 +19,9 @@ import { REPO_ROOT } from '../test/support/shared.js';
 import { Child } from './load-ipc.js';
 import { calledNumber, callerNumber, deskOf, USERS } from './load-config.js';
 import { printLadder, printTraffic, runLadder } from './real-ladder.js';
-import { loadAverage, procCpuMs, type FlowStep } from './real-stats.js';
+import type { FlowStep } from './real-stats.js';
+import { measureStep } from './real-step.js';
+import { startAsteriskController } from './real-asterisk.js';
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 const STATIC = 'static Dial()';
@@ -49,8 +51,6 @@ endpoint = carrier-static
 match = 127.0.0.1:${sourcePort}
 `;
 }
-
-interface Counters { events: number; requests: number; cpu: NodeJS.CpuUsage; byType: Record<string, number> }
 
 class SipBench {
   private constructor(
@@ -130,26 +130,19 @@ class SipBench {
   }
 }
 
-async function sipStep(b: SipBench, ctl: Child, flow: string, rate: number, seconds: number): Promise<FlowStep> {
-  const load = loadAverage();
-  const since = new Date().toISOString();
-  const c0 = await ctl.call<Counters>('counters');
-  const ast0 = procCpuMs(b.pid);
-  const { placed, latencies } = await b.carrier(flow === STATIC ? b.ports.static : b.ports.switchboard, rate, seconds);
-  let left = -1;
-  const end = Date.now() + 30_000;
-  while (Date.now() < end && (left = await b.channelCount()) !== 0) await new Promise((r) => setTimeout(r, 250));
-  const ast1 = procCpuMs(b.pid);
-  const c1 = await ctl.call<Counters>('counters');
-  const rows = flow === SWITCHBOARD ? await ctl.call<Record<string, number>>('rows', { since }) : undefined;
-  return {
-    flow, rate, placed, reached: latencies.length, latencies, load, leftOver: Math.max(0, left),
-    pbxCpuMs: ast1 - ast0,
-    ctlCpuMs: (c1.cpu.user - c0.cpu.user + c1.cpu.system - c0.cpu.system) / 1000,
-    events: c1.events - c0.events, requests: c1.requests - c0.requests,
-    ...(rows ? { rows } : {}),
-    traffic: Object.fromEntries(Object.entries(c1.byType).map(([k, v]) => [k, v - (c0.byType[k] ?? 0)]).filter(([, v]) => (v as number) > 0)),
-  };
+/** One step of one flow (real-step.ts): SIPp places the calls and times each INVITE to its 200 OK. */
+function sipStep(b: SipBench, ctl: Child, flow: string, rate: number, seconds: number): Promise<FlowStep> {
+  let latencies: number[] = [];
+  return measureStep(ctl, {
+    flow, rate, pid: b.pid, routed: flow === SWITCHBOARD, ariTraffic: true,
+    place: async () => {
+      const r = await b.carrier(flow === STATIC ? b.ports.static : b.ports.switchboard, rate, seconds);
+      latencies = r.latencies;
+      return r.placed;
+    },
+    channelCount: () => b.channelCount(),
+    latencies: () => latencies,
+  });
 }
 
 export async function runAsteriskSip(o: { start: number; step: number; max: number; seconds: number }): Promise<void> {
@@ -158,14 +151,7 @@ export async function runAsteriskSip(o: { start: number; step: number; max: numb
   const b = await SipBench.start(install);
   let ctl: Child | null = null;
   try {
-    ctl = await Child.start('controller', 'controller-process.ts', {
-      readyArgs: { url: b.inst.ariUrl, real: { username: b.inst.ariUser, password: b.inst.ariPassword, endpoints: { asterisk: 'PJSIP/{endpoint}' } } },
-    });
-    const deadline = Date.now() + 10_000;
-    while ((await b.inst.ari('GET', '/applications/switchboard')).status !== 200) {
-      if (Date.now() > deadline) throw new Error('the controller did not register Stasis app switchboard');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    ctl = await startAsteriskController(b.inst, 'PJSIP/{endpoint}');
     const c = ctl;
     say(`asterisk-sip: Asterisk pid ${b.pid}, ${USERS} desk phones registered (one SIPp UAS, answers at once), SIPp carrier, ${o.seconds} s per rate, 1 s talk`);
     say('warm-up: 2 s at 20/s of each flow (not reported)');

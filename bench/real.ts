@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { locateAsterisk } from '../test/pbx/support/locate.js';
 import { Child } from './load-ipc.js';
-import { AsteriskBench, asteriskStep, type AsteriskFlow } from './real-asterisk.js';
+import { AsteriskBench, asteriskStep, startAsteriskController, type AsteriskFlow } from './real-asterisk.js';
 import { printLadder, printTraffic, runLadder } from './real-ladder.js';
 import { loadAverage } from './real-stats.js';
 
@@ -31,16 +31,8 @@ async function asteriskLocal(): Promise<void> {
   const b = await AsteriskBench.start(install);
   let ctl: Child | null = null;
   try {
-    ctl = await Child.start('controller', 'controller-process.ts', {
-      // BENCH_REAL_CPU_PROF=<dir>: a V8 CPU profile of the controller, written when it exits.
-      execArgv: process.env.BENCH_REAL_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_REAL_CPU_PROF] : [],
-      readyArgs: { url: b.inst.ariUrl, real: { username: b.inst.ariUser, password: b.inst.ariPassword, endpoints: { asterisk: 'Local/{endpoint}@bench-desk' } } },
-    });
-    const deadline = Date.now() + 10_000;
-    while ((await b.inst.ari('GET', '/applications/switchboard')).status !== 200) {
-      if (Date.now() > deadline) throw new Error('the controller did not register Stasis app switchboard');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // BENCH_REAL_CPU_PROF=<dir>: a V8 CPU profile of the controller, written when it exits.
+    ctl = await startAsteriskController(b.inst, 'Local/{endpoint}@bench-desk', process.env.BENCH_REAL_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_REAL_CPU_PROF] : []);
     const c = ctl;
     say(`asterisk-local: Asterisk pid ${b.pid}, controller pid ${(c.ready as { pid: number }).pid}; ${SECONDS} s per rate, desk answers at once and hangs up after 1 s`);
     say('warm-up: 2 s at 20/s of each flow (not reported)');

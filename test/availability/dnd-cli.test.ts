@@ -5,14 +5,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dndCommand } from '../../src/cli/dnd.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { LiveState } from '../../src/runtime/live.js';
 import { Store } from '../../src/store/index.js';
 import { waitFor } from '../support/wait.js';
+import { runCli, type CliResult } from '../support/cli.js';
 
 const CONFIG = `
 users:
@@ -21,23 +20,9 @@ users:
 storage: { sqlite: "var/test.db" }
 `;
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
 let dir: string;
 
-async function dnd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io: CliIO = { stdout, stderr, env: {}, cwd: dir };
-  const code = await dndCommand(['--config', 'switchboard.yaml', ...args], io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const dnd = (...args: string[]): Promise<CliResult> => runCli(dndCommand, ['--config', 'switchboard.yaml', ...args], dir);
 
 const quiet = { warn: () => undefined, info: () => undefined };
 
@@ -113,9 +98,6 @@ describe('switchboard dnd', () => {
   });
 
   it('is a command of the CLI', async () => {
-    const stdout = new Capture();
-    const stderr = new Capture();
-    expect(await main(['dnd', '--config', 'switchboard.yaml'], { stdout, stderr, env: {}, cwd: dir })).toBe(0);
-    expect(stdout.text).toBe('nobody is on do-not-disturb\n');
+    expect(await runCli(main, ['dnd', '--config', 'switchboard.yaml'], dir)).toMatchObject({ code: 0, stdout: 'nobody is on do-not-disturb\n' });
   });
 });

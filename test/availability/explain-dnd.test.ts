@@ -5,9 +5,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { runCli, type CliResult } from '../support/cli.js';
 
 const CONFIG = `
 company: { name: Acme, phone: "+12025550100", voicemail: "9000" }
@@ -19,22 +19,9 @@ numbers:
 storage: { sqlite: "var/test.db" }
 `;
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
 let dir: string;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main([...args, '--config', 'switchboard.yaml'], { stdout, stderr, env: {}, cwd: dir });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const cli = (...args: string[]): Promise<CliResult> => runCli(main, [...args, '--config', 'switchboard.yaml'], dir);
 
 type Explained = { steps: { members: { user: string | null }[] }[]; trace: string[] };
 const explain = async (): Promise<Explained> => {

@@ -3,51 +3,23 @@
  * it finds its calls on Asterisk from the state kept in SQLite. Ringing calls go to their final
  * action, the bridged call is tracked to its end, and every call keeps exactly one row.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { AriSimulator } from '../../src/sim/asterisk/index.js';
-import { Store } from '../../src/store/index.js';
-import { SCENARIO_CONFIG } from '../scenarios/suite.js';
-import { startCli, type Child } from '../support/child.js';
+import type { AriSimulator } from '../../src/sim/asterisk/index.js';
 import { waitFor } from '../support/wait.js';
+import { killableController, type KillableController } from './killable.js';
 
 describe('controller killed with SIGKILL and started again', () => {
+  let run: KillableController;
   let sim: AriSimulator;
-  let dir: string;
-  let configFile: string;
-  const children: Child[] = [];
 
   beforeAll(async () => {
-    sim = await AriSimulator.start({ port: 0, username: 'switchboard', password: 'kill-test' });
-    dir = await mkdtemp(join(tmpdir(), 'switchboard-kill-'));
-    configFile = join(dir, 'switchboard.yaml');
-    const config = {
-      ...SCENARIO_CONFIG,
-      numbers: [{ number: '+12025550200', user: 'alice', alsoRing: ['bob'], ringSeconds: 60 }],
-      storage: { sqlite: 'calls.db' },
-      asterisk: { url: sim.url, username: 'switchboard', password: 'kill-test' },
-      http: { listen: '127.0.0.1:0' },
-    };
-    await writeFile(configFile, stringify(config));
+    run = await killableController('kill-test');
+    sim = run.sim;
   });
-  afterAll(async () => {
-    for (const c of children) c.proc.kill('SIGKILL');
-    await sim?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const start = async () => {
-    const child = startCli(['run', '--config', configFile]);
-    children.push(child);
-    await waitFor(() => sim.connectedApps().includes('switchboard'), 20_000, `controller connected; output:\n${child.output()}`);
-    return child;
-  };
+  afterAll(() => run?.stop());
 
   it('given two ringing calls and one bridged call, when the controller is SIGKILLed and restarted, then each call is finished', async () => {
-    const first = await start();
+    const first = await run.start();
     sim.setDevice('PJSIP/1001', { kind: 'noanswer' });
     sim.setDevice('PJSIP/1002', { kind: 'noanswer' });
     const ringing = [await sim.placeInboundCall({ from: '+12025550901', to: '+12025550200' }), await sim.placeInboundCall({ from: '+12025550902', to: '+12025550200' })];
@@ -56,14 +28,13 @@ describe('controller killed with SIGKILL and started again', () => {
     const bridged = await sim.placeInboundCall({ from: '+12025550903', to: '+12025550200' });
     await waitFor(() => sim.bridges().some((b) => b.channels.includes(bridged.channelId)), 5000, 'bridged');
 
-    first.proc.kill('SIGKILL');
-    await first.exited;
+    await run.kill(first);
     await waitFor(() => !sim.connectedApps().includes('switchboard'), 5000, 'socket gone');
     // Nothing happens to the calls on Asterisk meanwhile: the bridged pair still talks.
     expect(sim.bridges()).toHaveLength(1);
 
-    await start();
-    const store = await Store.open(join(dir, 'calls.db'));
+    await run.start();
+    const store = await run.openStore();
     try {
       for (const c of ringing) {
         // A deadline, not a speed target: on a loaded 2-core machine the restarted process alone

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contactsCommand, progressReporter } from '../../src/cli/contacts.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { Capture } from '../support/cli.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/contacts');
 const CONFIG = `defaultCountry: US
@@ -15,17 +15,6 @@ users:
   - { id: carol, name: Carol, extension: "1003" }
 storage: { sqlite: var/sb.db }
 `;
-
-class Capture extends Writable {
-  text = '';
-  constructor(readonly isTTY = false) {
-    super();
-  }
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let dir: string;
 let out: Capture;

@@ -4,11 +4,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainCommand } from '../../src/cli/explain.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { Store } from '../../src/store/index.js';
+import { runCli, type CliResult } from '../support/cli.js';
 
 const CONFIG = `
 company: { name: Acme Realty, phone: "+12025550100", voicemail: "9000" }
@@ -30,23 +29,9 @@ distributions:
 storage: { sqlite: "var/test.db" }
 `;
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
 let dir: string;
 
-async function explain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io: CliIO = { stdout, stderr, env: {}, cwd: dir };
-  const code = await explainCommand(args, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const explain = (args: string[]): Promise<CliResult> => runCli(explainCommand, args, dir);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'switchboard-explain-'));

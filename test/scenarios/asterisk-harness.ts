@@ -18,11 +18,9 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
     return this.simOptions.voicemailMaxMs ?? 5000;
   }
   sim!: AriSimulator;
-  private driven: { sim: unknown; driver: SimDriver } | null = null;
   /** The driver of the simulator in use now (a chaos test may replace `sim` with a new one). */
   private get driver(): SimDriver {
-    if (this.driven?.sim !== this.sim) this.driven = { sim: this.sim, driver: asteriskDriver(this.sim) };
-    return this.driven.driver;
+    return this.driverOf(this.sim, asteriskDriver);
   }
   private readonly pstn = new Map<string, string>();
   private readonly causes = new Map<string, number>();

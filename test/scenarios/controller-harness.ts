@@ -9,6 +9,7 @@ import type { CallRecord } from '../../src/call/record.js';
 import type { PlacedCall } from './harness.js';
 import { importContacts } from '../../src/contacts/import.js';
 import { waitFor } from '../support/wait.js';
+import type { SimDriver } from '../../src/sim/driver.js';
 
 export abstract class ControllerHarness {
   controller!: Controller;
@@ -17,6 +18,13 @@ export abstract class ControllerHarness {
 
   private config!: Config;
   private stopping: Promise<{ drained: boolean }> | null = null;
+  private driven: { sim: object; driver: SimDriver } | null = null;
+
+  /** The driver of the simulator `sim`, made anew when a chaos test has replaced the simulator. */
+  protected driverOf<S extends object>(sim: S, make: (sim: S) => SimDriver): SimDriver {
+    if (this.driven?.sim !== sim) this.driven = { sim, driver: make(sim) };
+    return this.driven.driver;
+  }
 
   /** Start the controller (SCENARIO_LOG=debug shows its log; SCENARIO_LOG_FILE=f writes it to f). */
   protected async startController(config: Config): Promise<void> {

@@ -21,11 +21,9 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
     super();
   }
   sim!: EslSimulator;
-  private driven: { sim: unknown; driver: SimDriver } | null = null;
   /** The driver of the simulator in use now (a chaos test may replace `sim` with a new one). */
   private get driver(): SimDriver {
-    if (this.driven?.sim !== this.sim) this.driven = { sim: this.sim, driver: freeswitchDriver(this.sim) };
-    return this.driven.driver;
+    return this.driverOf(this.sim, freeswitchDriver);
   }
   private readonly causes = new Map<string, number>();
 

@@ -5,14 +5,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockCommand } from '../../src/cli/block.js';
-import type { CliIO, Command } from '../../src/cli/io.js';
+import type { Command } from '../../src/cli/io.js';
 import { scheduleCommand } from '../../src/cli/schedule.js';
 import { LiveState } from '../../src/runtime/live.js';
 import { Store } from '../../src/store/index.js';
 import { waitFor } from '../support/wait.js';
+import { runCli, type CliResult } from '../support/cli.js';
 
 const CONFIG = `
 schedules:
@@ -24,23 +24,9 @@ blocked: ["+1900*"]
 storage: { sqlite: "var/test.db" }
 `;
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
 let dir: string;
 
-async function run(command: Command, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io: CliIO = { stdout, stderr, env: {}, cwd: dir };
-  const code = await command(['--config', 'switchboard.yaml', ...args], io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const run = (command: Command, args: string[]): Promise<CliResult> => runCli(command, ['--config', 'switchboard.yaml', ...args], dir);
 
 const quiet = { warn: () => undefined, info: () => undefined };
 

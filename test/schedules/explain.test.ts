@@ -5,11 +5,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainCommand } from '../../src/cli/explain.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { Store } from '../../src/store/index.js';
+import { runCli } from '../support/cli.js';
 
 const CONFIG = `
 company: { name: Acme, phone: "+12025550100", voicemail: "9000" }
@@ -33,28 +32,17 @@ blocked: ["+1900*"]
 storage: { sqlite: "var/test.db" }
 `;
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
 let dir: string;
 
 async function explain(args: string[]): Promise<{ code: number; json: Record<string, any>; stdout: string; stderr: string }> {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const io: CliIO = { stdout, stderr, env: {}, cwd: dir };
-  const code = await explainCommand(['--config', 'switchboard.yaml', ...args], io);
+  const r = await runCli(explainCommand, ['--config', 'switchboard.yaml', ...args], dir);
   let json: Record<string, any> = {};
   try {
-    json = JSON.parse(stdout.text);
+    json = JSON.parse(r.stdout);
   } catch {
     /* text output */
   }
-  return { code, json, stdout: stdout.text, stderr: stderr.text };
+  return { ...r, json };
 }
 
 beforeAll(async () => {

@@ -1,20 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../src/call/record.js';
 import { callsCommand, parseSince } from '../../src/cli/calls.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { Store } from '../../src/store/index.js';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../support/cli.js';
 
 function call(id: string, startedAt: string, extra: Partial<CallRecord> = {}): CallRecord {
   return {

@@ -5,7 +5,8 @@
  */
 import { ariCallerId } from './caller-id.js';
 import type { AttemptOutcome, LegOutcome } from '../../call/contract.js';
-import { safeCallerId } from '../../call/dialstring.js';
+import { dialStringFor, safeCallerId } from '../../call/dialstring.js';
+import { AriHttpError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { AriRest, OriginateParams } from './rest.js';
 import type { AriLeg } from './leg.js';
@@ -75,6 +76,35 @@ export class AttemptLegs {
     if (callerGone) return this.settle({ kind: 'caller-gone', legs });
     if (legs.length > 0 && legs.every((l) => l.result === 'failed')) return this.settle({ kind: 'failed', legs, reason: 'every originate failed' });
     this.settle({ kind: 'unanswered', legs });
+  }
+
+  /**
+   * Originate `leg` into our app. Once its channel exists, `unwanted()` says whether it must go at
+   * once (the caller left, or another leg answered, while the request was in flight); `failed`
+   * runs when no channel came of it.
+   */
+  async originate(leg: AriLeg, o: { templates: { endpoint: string; trunk: string }; app: string; appArgs: string; ringSeconds: number; originator: string }, unwanted: () => LegHangup | null, failed: () => void): Promise<void> {
+    let endpoint: string;
+    try {
+      endpoint = dialStringFor(leg.spec, o.templates);
+    } catch (err) {
+      leg.fail('failed', null, (err as Error).message);
+      return failed();
+    }
+    try {
+      await this.rest.originate(originateParams(leg, { endpoint, ...o }));
+      leg.originated();
+      if (leg.ended) return;
+      const why = unwanted();
+      if (why) await this.hangup(leg, why);
+    } catch (err) {
+      // Asterisk answers an originate to an unregistered or unknown endpoint with HTTP 500
+      // "Allocation failed" and creates no channel (trace d2): unreachable, no cause.
+      const unreachable = err instanceof AriHttpError && err.status === 500;
+      leg.fail(unreachable ? 'unreachable' : 'failed', null, (err as Error).message);
+      this.log().info({ leg: leg.spec.key, endpoint, err: (err as Error).message }, 'originate failed');
+      failed();
+    }
   }
 
   async hangup(leg: AriLeg, why: LegHangup): Promise<void> {

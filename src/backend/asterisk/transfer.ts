@@ -4,39 +4,25 @@
  * channel to the target into our bridge in the phone's place; because the bridge is a Stasis
  * bridge that channel enters our app, its StasisStart carrying `replace_channel` = the phone's
  * channel (res/stasis/stasis_bridge.c). The caller stays in our bridge, now talking to the target,
- * until one of them hangs up. This keeps what is known of it; the call acts on it.
+ * until one of them hangs up. These read the events; the call's phase (phase.ts) keeps what is known.
  */
 import type { CallEvent } from './decode.js';
 
 type TransferEvent = Extract<CallEvent, { type: 'transfer' }>;
 
-export class TransferTracker {
-  /** Where the answering phone sent the caller (`exten@context`, or a kind of transfer). */
-  to: string | null = null;
-  /** The channel Asterisk swapped into our bridge in the answering phone's place. */
-  replacement: string | null = null;
+/** Where a transfer of our bridge sends the caller; null when the event is about another bridge. */
+export function transferOfOurBridge(ev: TransferEvent, ourBridge: string): string | null {
+  return ev.bridgeId === ourBridge ? describeTransfer(ev) : null;
+}
 
-  /** A transfer event: remember where to if it is about our bridge. True when it was. */
-  noteTransfer(ev: TransferEvent, ourBridge: string | null): boolean {
-    if (!ourBridge || ev.bridgeId !== ourBridge) return false;
-    this.to = describeTransfer(ev);
-    return true;
-  }
+/** A StasisStart replacing the answering phone: that channel is now the caller's other party. */
+export function replacesPhone(ev: CallEvent, phoneChannel: string): boolean {
+  return ev.type === 'stasis-start' && ev.replaces !== null && ev.replaces === phoneChannel;
+}
 
-  /** A StasisStart replacing the answering phone: that channel is now the caller's other party. */
-  takesPlaceOf(ev: CallEvent, winnerChannel: string | undefined): boolean {
-    return ev.type === 'stasis-start' && ev.replaces !== null && ev.replaces === winnerChannel;
-  }
-
-  replacedBy(channelId: string): void {
-    this.replacement = channelId;
-    this.to ??= 'transfer';
-  }
-
-  /** Whether an event about the replacement means it is gone (hung up or left our app). */
-  static ends(ev: CallEvent): boolean {
-    return ev.type === 'stasis-end' || ev.type === 'destroyed' || ev.type === 'hangup-request';
-  }
+/** Whether an event about the transfer target's channel means it is gone (hung up or left our app). */
+export function endsTarget(ev: CallEvent): boolean {
+  return ev.type === 'stasis-end' || ev.type === 'destroyed' || ev.type === 'hangup-request';
 }
 
 /** `exten@context`, or the kind of transfer when the event names no extension. */

@@ -1,0 +1,33 @@
+/** Running a CLI command in-process with its output captured (the CLI tests share this). */
+import { Writable } from 'node:stream';
+import type { CliIO, Command } from '../../src/cli/io.js';
+
+/** A stream that keeps what is written to it; `isTTY` lets a test see the terminal output. */
+export class Capture extends Writable {
+  text = '';
+  constructor(readonly isTTY = false) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** A fresh IO in `cwd` with an empty environment, and its two captured streams. */
+export function captureIO(cwd: string): CliIO & { stdout: Capture; stderr: Capture } {
+  return { stdout: new Capture(), stderr: new Capture(), env: {}, cwd };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `command` with `argv` in `cwd`: its exit status and what it printed. */
+export async function runCli(command: Command, argv: string[], cwd: string): Promise<CliResult> {
+  const io = captureIO(cwd);
+  const code = await command(argv, io);
+  return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+}
