@@ -73,15 +73,16 @@ export class Presence {
 
   /** Endpoints this node's PBX reports in use, published to the other nodes. */
   private readonly inUse = new Set<string>();
+  /** Endpoints this node's PBX reports registered (any state but unavailable and unknown), published too. */
+  private readonly registered = new Set<string>();
 
   constructor(private readonly deps: PresenceDeps) {
     this.now = deps.now ?? Date.now;
     if (deps.shared?.bus) {
       deps.devices.onChange((endpoint, state) => {
-        const had = this.inUse.has(endpoint);
-        if (state === 'in-use') this.inUse.add(endpoint);
-        else this.inUse.delete(endpoint);
-        if (had !== this.inUse.has(endpoint)) this.publish();
+        const inUse = toggle(this.inUse, endpoint, state === 'in-use');
+        const registered = toggle(this.registered, endpoint, state !== 'unavailable' && state !== 'unknown');
+        if (inUse || registered) this.publish();
       });
     }
   }
@@ -119,7 +120,7 @@ export class Presence {
   }
 
   private publish(): void {
-    this.deps.shared?.bus?.publish({ users: this.bridgedCount.keys(), inUse: this.inUse });
+    this.deps.shared?.bus?.publish({ users: this.bridgedCount.keys(), inUse: this.inUse, registered: this.registered });
   }
 
   /** The snapshot the planner and each step of a call take. */
@@ -127,8 +128,7 @@ export class Presence {
     this.view ??= historyView(this.rows);
     const devices = this.deps.devices;
     const bus = this.deps.shared?.bus;
-    // Section 10: a phone in use on any node counts as in use here.
-    const device = bus ? (ep: string) => (devices.get(ep) !== 'in-use' && bus.deviceInUse(ep) ? 'in-use' : devices.get(ep)) : (ep: string) => devices.get(ep);
+    const device = bus ? (ep: string) => sharedDeviceState(devices.get(ep), ep, bus) : (ep: string) => devices.get(ep);
     return { dnd: this.deps.dnd(), device, bridged: this.bridged, history: this.view, now: this.now() };
   }
 
@@ -211,4 +211,24 @@ export class Presence {
     if (!h) byUser.set(user, (h = { open: new Set(), answered: [] }));
     return h;
   }
+}
+
+/**
+ * Section 10: a phone in use on any live node counts as in use here, and a phone is `unavailable`
+ * only when every live node says so (a phone registers on one PBX): one this PBX does not have
+ * registered but another live node's does is rung like an idle one.
+ */
+function sharedDeviceState(mine: DeviceState, endpoint: string, bus: SharedPresencePort): DeviceState {
+  if (mine === 'in-use') return mine;
+  if (bus.deviceInUse(endpoint)) return 'in-use';
+  if (mine === 'unavailable' && bus.deviceRegistered(endpoint)) return 'idle';
+  return mine;
+}
+
+/** Put `key` in or out of `set`; true when that changed it. */
+function toggle(set: Set<string>, key: string, on: boolean): boolean {
+  if (set.has(key) === on) return false;
+  if (on) set.add(key);
+  else set.delete(key);
+  return true;
 }
