@@ -82,6 +82,8 @@ describePostgres('presence and group history shared between two nodes', () => {
     await waitFor(() => a.health().up && a.health().queued === 0, 15_000, 'the queued answers written');
     await pb.refreshHistory(['lr2']);
     expect(historyOrder(group, pb.availability()).order).toEqual(['carol', 'alice', 'bob']);
+    // The node connections come back on their own back-off: the next tests need them listening.
+    await waitFor(() => a.presenceBus?.isConnected() && b.presenceBus?.isConnected(), 15_000, 'both nodes listening again');
   });
 
   it("given a phone registered on ast1's PBX and not on ast2's, then ast2 rings it (unavailable only when every live node says so), and passes it over once ast1 loses it too", async () => {

@@ -64,6 +64,11 @@ export class PresenceBus {
     return bus;
   }
 
+  /** Is the node connection up (lock held, listening)? False while it reconnects. */
+  isConnected(): boolean {
+    return this.client !== null;
+  }
+
   /** Why the node connection is lost (the lock could not be taken back), or null. */
   lostReason(): string | null {
     return this.lost;
