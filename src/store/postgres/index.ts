@@ -15,7 +15,7 @@ import { storeError } from '../db.js';
 import { PgCallStore } from './calls.js';
 import { PgContactStore } from './contacts.js';
 import { PgCursorStore } from './cursors.js';
-import { PgDb } from './db.js';
+import { isConnectionError, PgDb } from './db.js';
 import { PgGroupAnswerStore } from './history.js';
 import { migratePg } from './migrations.js';
 import { PresenceBus } from './presence.js';
@@ -80,7 +80,7 @@ export class PostgresStore implements SwitchboardStore {
       if (opts.lockNode) bus = await PresenceBus.start(url, opts.node, log, () => nodeTaken(opts.node));
     } catch (err) {
       await db.close().catch(() => undefined);
-      throw err;
+      throw unreachable(err) ?? err;
     }
     return new PostgresStore(db, opts.node, opts, bus);
   }
@@ -96,6 +96,24 @@ export class PostgresStore implements SwitchboardStore {
     await this.presenceBus?.stop();
     await this.db.close();
   }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * STORE_UNREACHABLE when `err` says PostgreSQL is not there (no socket, refused, a restart in
+ * progress, a timeout) rather than that it refused us (a password, a missing database, SQL).
+ */
+export function unreachable(err: unknown): SwitchboardError | null {
+  if (err instanceof SwitchboardError && err.code !== 'STORE_FAILED') return null;
+  const cause = err instanceof SwitchboardError ? err.cause : err;
+  const code = (cause as { code?: unknown })?.code;
+  const message = (cause as Error)?.message ?? String(cause);
+  // Only what says "not there (yet)": anything else (a bad URL, a bug) must not be waited on forever.
+  const network = typeof code === 'string' && NETWORK_CODES.has(code);
+  const server = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && isConnectionError(cause);
+  if (!network && !server && !/^Connection terminated|timeout expired/.test(message)) return null;
+  return new SwitchboardError('STORE_UNREACHABLE', `PostgreSQL unreachable: ${message}`, { pg: message }, { cause });
 }
 
 export function nodeTaken(node: string): SwitchboardError {
