@@ -89,6 +89,22 @@ describe('FreeSWITCH backend against the ESL simulator', () => {
     expect(simChannel(uuid)?.cause).toBeNull();
   });
 
+  it('given the caller hangs up while bridged and her CHANNEL_HANGUP comes after the bridge completes (a real FreeSWITCH race), then the bridge still ends by caller', async () => {
+    sim.opts.lateCallerHangup = true;
+    sim.setDevice('user/1001', { kind: 'answer', afterMs: 10 });
+    const { uuid, call } = await placeCall();
+    expect((await call.ringAttempt([leg('l1', '1001')], 20)).kind).toBe('answered');
+    const order: string[] = [];
+    sim.events.on('event', (e: { name: string; uuid: string; headers: Record<string, string> }) => {
+      if (e.uuid === uuid && (e.name === 'CHANNEL_HANGUP' || (e.name === 'CHANNEL_EXECUTE_COMPLETE' && e.headers.Application === 'bridge'))) order.push(e.name);
+    });
+    sim.hangup(uuid);
+    expect(await call.waitBridgeEnd()).toEqual({ by: 'caller' });
+    // The simulator did send them in the racing order, or this test shows nothing.
+    await waitFor(() => order.length === 2, 3000, 'both events');
+    expect(order).toEqual(['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP']);
+  });
+
   it('given the callee hangs up, then the bridge ends by callee and the backend hangs the caller up (surprise 10)', async () => {
     sim.setDevice('user/1001', { kind: 'answer', afterMs: 10, talkMs: 50 });
     const { uuid, call } = await placeCall();

@@ -15,6 +15,8 @@ export abstract class ControllerHarness {
   controller!: Controller;
   protected store!: Store;
   private readonly ended = new EventEmitter();
+  /** Every call's row as the session keeps it (callStarted hands over the live object). */
+  private readonly rows = new Map<string, CallRecord>();
 
   private config!: Config;
   private stopping: Promise<{ drained: boolean }> | null = null;
@@ -44,9 +46,15 @@ export abstract class ControllerHarness {
         ? createLogger({ level: process.env.SCENARIO_LOG, ...(process.env.SCENARIO_LOG_FILE ? { destination: pino.destination(process.env.SCENARIO_LOG_FILE) } : {}) })
         : silentLogger(),
       store: this.store,
-      observer: { callEnded: (r) => this.ended.emit(r.id, r) },
+      observer: { callStarted: (r) => void this.rows.set(r.id, r), callEnded: (r) => this.ended.emit(r.id, r) },
     });
     this.attach();
+  }
+
+  /** A simulated phone registered, unregistered or took a call of its own: await the controller seeing it (2 s). */
+  protected async deviceSeen(endpoint: string, state: 'unavailable' | 'in-use', is: boolean): Promise<void> {
+    const what = state === 'unavailable' ? (is ? 'unregistered' : 'registered') : is ? 'in use' : 'idle';
+    await waitFor(() => (this.controller.devices.get(endpoint) === state) === is, 2000, `${endpoint} ${what} in the controller`);
   }
 
   protected async stopController(): Promise<void> {
@@ -98,6 +106,26 @@ export abstract class ControllerHarness {
     await this.store.dnd.set(user, on);
     // The controller re-reads the table every 250 ms; the spec allows a second.
     await waitFor(() => this.controller.live.dnd.has(user) === on, 1000, `DND ${on ? 'on' : 'off'} for ${user} to reach the controller`);
+  }
+
+  /** Whether the store holds a row for `callId` (finished or not). */
+  async hasRow(callId: string): Promise<boolean> {
+    return (await this.store.calls.get(callId)) !== null;
+  }
+
+  /** The controller has the call (its session started): a `connect` answered with channel data. */
+  protected async controllerHasCall(callId: string, ms: number): Promise<void> {
+    await waitFor(() => this.rows.has(callId), ms, `the controller having call ${callId}`);
+  }
+
+  /**
+   * The controller has taken the call's answer in: the session sets `answeredAt` in the same turn
+   * as it counts the user "bridged on a Switchboard call" (spec section 6). The PBX reports the
+   * bridge earlier: the FreeSWITCH backend first waits (up to 1.5 s) for the losing legs' causes,
+   * and a test that placed its next call in between found the user not yet on a call.
+   */
+  protected async controllerAnswered(call: PlacedCall, ms: number): Promise<void> {
+    await waitFor(() => this.rows.get(call.callId)?.answeredAt, ms, `the controller taking in the answer of call ${call.callId}`);
   }
 
   /** The finished call-log row, waiting (with a deadline) for the call to end. */

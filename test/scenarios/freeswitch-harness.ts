@@ -66,12 +66,12 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
 
   async setRegistered(endpoint: string, on: boolean): Promise<void> {
     this.sim.setRegistered(endpoint, on);
-    await waitFor(() => (this.controller.devices.get(endpoint) === 'unavailable') === !on, 2000, `${endpoint} ${on ? 'registered' : 'unregistered'} in the controller`);
+    await this.deviceSeen(endpoint, 'unavailable', !on);
   }
 
   async foreignCall(endpoint: string, on: boolean): Promise<void> {
     this.sim.foreignCall(endpoint, on);
-    await waitFor(() => (this.controller.devices.get(endpoint) === 'in-use') === on, 2000, `${endpoint} ${on ? 'in use' : 'idle'} in the controller`);
+    await this.deviceSeen(endpoint, 'in-use', on);
   }
 
   failsafeCalls(): string[] {
@@ -106,6 +106,7 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
 
   async waitForAnswer(call: PlacedCall, ms = 5000): Promise<void> {
     await waitFor(() => this.sim.getChannel(call.callId)?.otherLeg ?? null, ms, `call ${call.callId} bridged`);
+    await this.controllerAnswered(call, ms);
   }
 
   live(): { channels: number; bridges: number } {

@@ -42,7 +42,7 @@ export interface ScenarioHarness {
   hangupAnswered(call: PlacedCall): Promise<void>;
   /** The finished call-log row, waiting (with a deadline) for the call to end. */
   waitForRecord(call: PlacedCall, ms?: number): Promise<CallRecord>;
-  /** Wait until the call has been answered and bridged. */
+  /** Wait until the call has been answered and bridged (the FreeSWITCH harnesses: and the controller has taken the answer in). */
   waitForAnswer(call: PlacedCall, ms?: number): Promise<void>;
   /**
    * The answering phone blind-transfers the caller to a target that answers at once; resolves when

@@ -264,7 +264,12 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       h.setDevice({ endpoint: '1003' }, { kind: 'noanswer' });
       h.setDevice({ number: '+12025550113' }, { kind: 'noanswer' });
       h.setDevice({ number: '+12025550300' }, { kind: 'answer', afterMs: 100 });
-      const call = await h.placeCall({ from: CALLER, to: '+12025550210', hangupAfterMs: 2000 });
+      // Hung up once answered, not 2 s in: a real FreeSWITCH ends leg_timeout=1 between 1 and 2 s
+      // after the originate (whole epoch seconds, `elapsed > per_channel_timelimit_sec`:
+      // switch_ivr_originate.c), and the caller was often gone before the forwarding number answered.
+      const call = await h.placeCall({ from: CALLER, to: '+12025550210' });
+      await h.waitForAnswer(call, 10_000);
+      await h.hangupCaller(call);
       const r = await h.waitForRecord(call, 10_000);
       expect(r.rules).toEqual(['number-user', 'forwarding']);
       expect(r.legs.map((l) => [l.device, l.result])).toEqual([
@@ -365,7 +370,10 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       const first = await h.placeCall({ from: CALLER, to: '+12025550200' });
       await h.waitForAnswer(first);
       h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
-      const second = await h.placeCall({ from: '+12025550998', to: '+12025550270', hangupAfterMs: 500 });
+      // Hung up once answered (not after a fixed time a loaded machine may need for the answer).
+      const second = await h.placeCall({ from: '+12025550998', to: '+12025550270' });
+      await h.waitForAnswer(second);
+      await h.hangupCaller(second);
       const r = await h.waitForRecord(second);
       expect(r.passedOver).toEqual([{ user: 'alice', step: 'skip-busy', reason: 'on a call' }]);
       expect(r.legs.map((l) => [l.user, l.result])).toEqual([['bob', 'answered']]);
@@ -379,11 +387,17 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
     test('given a least-recent group, then the member who answered last rings last, and wrap-up passes her over', async () => {
       h.setDevice({ endpoint: '1001' }, { kind: 'answer', afterMs: 50 });
       h.setDevice({ endpoint: '1002' }, { kind: 'answer', afterMs: 50 });
-      const one = await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 400 });
-      const r1 = await h.waitForRecord(one);
+      // Each caller hangs up once answered: a fixed time can run out before the answer on a loaded
+      // machine, and a first attempt that leaves alice answered makes its retry fail for sure.
+      const answeredThenHungUp = async () => {
+        const call = await h.placeCall({ from: CALLER, to: '+12025550280' });
+        await h.waitForAnswer(call);
+        await h.hangupCaller(call);
+        return h.waitForRecord(call);
+      };
+      const r1 = await answeredThenHungUp();
       expect(r1.answeredBy?.user).toBe('alice'); // nobody answered from the group yet: config order
-      const two = await h.placeCall({ from: CALLER, to: '+12025550280', hangupAfterMs: 400 });
-      const r2 = await h.waitForRecord(two);
+      const r2 = await answeredThenHungUp();
       // alice answered last (and is in her 600 s wrap-up): bob first, alice not at all.
       expect(r2.legs.map((l) => [l.user, l.result])).toEqual([['bob', 'answered']]);
       expect(r2.passedOver).toEqual([{ user: 'alice', step: 'lr', reason: 'wrap-up' }]);
@@ -524,19 +538,26 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       await h.waitForAnswer(talking);
 
       const stopped = h.drain(10_000);
-      const dialedBefore = h.dialed().length;
-      const late = await h.placeCall({ from: CALLER, to: '+12025550200' });
-      await waitFor(() => h.failsafeCalls().includes(late.callId), 5000, 'the late call on the fail-safe route');
-      expect(h.dialed().length).toBe(dialedBefore); // no controller rang anyone for it
+      let late: PlacedCall | null = null;
+      try {
+        const dialedBefore = h.dialed().length;
+        late = await h.placeCall({ from: CALLER, to: '+12025550200' });
+        const lateId = late.callId;
+        await waitFor(() => h.failsafeCalls().includes(lateId), 5000, 'the late call on the fail-safe route');
+        expect(h.dialed().length).toBe(dialedBefore); // no controller rang anyone for it
 
-      await h.hangupCaller(talking);
-      expect(await stopped).toEqual({ drained: true });
-      const r = await h.waitForRecord(talking);
-      expect(r.outcome).toBe('answered');
-      expect(r.detail).toBe('ended by caller');
-
-      await h.hangupCaller(late);
-      await h.restart();
+        await h.hangupCaller(talking);
+        expect(await stopped).toEqual({ drained: true });
+        const r = await h.waitForRecord(talking);
+        expect(r.outcome).toBe('answered');
+        expect(r.detail).toBe('ended by caller');
+      } finally {
+        // Even after a failed check: a controller left stopped would send the retry (and every
+        // later test) to the fail-safe route, where nothing is ever bridged.
+        if (late) await h.hangupCaller(late).catch(() => undefined);
+        await h.hangupCaller(talking).catch(() => undefined);
+        await h.restart();
+      }
       await noLeaks();
     });
   });

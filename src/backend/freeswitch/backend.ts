@@ -122,7 +122,12 @@ export class FreeswitchBackend implements PbxBackend {
       if (!data || !data.headers['Unique-ID']) throw new SwitchboardError('ESL_PROTOCOL', 'connect reply without channel data');
       call = new FreeswitchCall(conn, data, { templates: this.templates, inbound: this.inbound, log: this.log });
     } catch (err) {
-      this.log.error({ err: (err as Error).message }, 'outbound ESL connection failed');
+      if (err instanceof SwitchboardError && err.code === 'ESL_DISCONNECTED') {
+        // FreeSWITCH closes the socket unanswered when the channel is down before it has read our
+        // `connect` (mod_event_socket.c, read_packet: "Socket Error!"): a caller who hung up at
+        // once. The channel data is the only thing that names the call, so there is no row to write.
+        this.log.warn('FreeSWITCH closed the socket before answering connect (the caller hung up first): no call to log');
+      } else this.log.error({ err: (err as Error).message }, 'outbound ESL connection failed');
       conn.close();
       return;
     }

@@ -102,7 +102,12 @@ export class FreeswitchCall implements CallControl {
 
   private onEvent(ev: EslEvent): void {
     if (ev.headers['Unique-ID'] && ev.headers['Unique-ID'] !== this.uuid) return;
-    if (ev.name === 'CHANNEL_HANGUP') this.hungUp = true;
+    // Any event saying `Answer-State: hangup` means the caller is going: her CHANNEL_HANGUP can
+    // come after the bridge's UNBRIDGE and EXECUTE_COMPLETE, because a hangup from another thread
+    // (the far end, uuid_kill) sets CS_HANGUP before it fires the event (switch_channel.c,
+    // switch_channel_perform_hangup), and the bridge can return and report in between. Read as
+    // "the callee hung up", that race logged 'ended by callee' for a caller who left.
+    if (ev.name === 'CHANNEL_HANGUP' || ev.headers['Answer-State'] === 'hangup') this.hungUp = true;
     this.bus.emit('event', ev);
     if (ev.name === 'CHANNEL_HANGUP_COMPLETE') {
       this.hungUp = true;

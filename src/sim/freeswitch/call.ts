@@ -109,6 +109,21 @@ export class CallRunner implements AppRunner {
     this.poke();
   }
 
+  private hangupEventDue = false;
+
+  /** lateCallerHangup: CHANNEL_HANGUP goes out after the running application's EXECUTE_COMPLETE. */
+  hangupEventLater(): void {
+    this.hangupEventDue = true;
+  }
+
+  /** Sent a moment later (another thread, on the real switch): a controller reading both in one chunk would see no race. */
+  private async flushHangupEvent(): Promise<void> {
+    if (!this.hangupEventDue) return;
+    await new Promise<void>((resolve) => this.sim.later(20, resolve));
+    this.hangupEventDue = false;
+    this.sim.emitEvent(this.ch, 'CHANNEL_HANGUP');
+  }
+
   /** The controlled channel hung up (any cause): wake the loop so it can finish. */
   onHangup(): void {
     if (this.sim.opts.earlyLingerNotice) this.session?.sendLingerNotice();
@@ -157,6 +172,7 @@ export class CallRunner implements AppRunner {
       this.running = outer;
     }
     this.sim.emitEvent(this.ch, 'CHANNEL_EXECUTE_COMPLETE', [...this.appHeaders(a.app, a.arg, a.eventUuid), ['Application-Response', '_none_']]);
+    await this.flushHangupEvent();
   }
 
   private appHeaders(app: string, arg: string, uuid: string): Header[] {
@@ -196,6 +212,11 @@ export class CallRunner implements AppRunner {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.hangupEventDue) {
+      // Only if no application was running to complete first (exec sends it otherwise).
+      this.hangupEventDue = false;
+      this.sim.emitEvent(this.ch, 'CHANNEL_HANGUP');
+    }
     this.sim.emitEvent(this.ch, 'CHANNEL_UNPARK');
     if (!this.socketDone) this.completeSocketApp();
     this.sim.emitEvent(this.ch, 'CHANNEL_STATE');

@@ -24,6 +24,13 @@ export interface EslSimulatorOptions {
    * dialplan/freeswitch/switchboard.xml sets (SHIPPED_BEFORE_SOCKET); `{}` imitates an older copy.
    */
   beforeSocket?: Record<string, string>;
+  /**
+   * A controlled leg hung up from outside while bridged (the caller left, `uuid_kill`) sends its
+   * CHANNEL_HANGUP after the bridge's CHANNEL_UNBRIDGE and CHANNEL_EXECUTE_COMPLETE, as a real
+   * FreeSWITCH can: the hanging-up thread marks the channel CS_HANGUP before it fires the event
+   * (switch_channel.c, switch_channel_perform_hangup) and the bridge can return in between.
+   */
+  lateCallerHangup?: boolean;
   /** Directory users, each registered until it unregisters (default vanilla's 1000-1019; registrations.ts). */
   directory?: readonly string[];
 }

@@ -257,9 +257,11 @@ export class EslSimulator implements SimHost {
   hangupChannel(ch: SimChannel, cause: string): void {
     if (!ch.up) return;
     ch.chanState = 'CS_HANGUP';
-    ch.markHungUp(cause);
-    this.emitEvent(ch, 'CHANNEL_HANGUP');
     const runner = this.runners.get(ch.uuid);
+    const late = Boolean(runner && this.opts.lateCallerHangup && ch.otherLeg);
+    ch.markHungUp(cause);
+    if (late) runner!.hangupEventLater();
+    else this.emitEvent(ch, 'CHANNEL_HANGUP');
     if (runner) {
       runner.onHangup();
       return;

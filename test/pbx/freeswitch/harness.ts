@@ -179,7 +179,16 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
     if (!reply.startsWith('+OK')) throw new Error(`originate refused: ${reply}`);
     const callId = await waitFor(() => this.view.controlled.get(caller), 5000, `call to ${call.to} reaching the socket application`);
     this.callers.set(callId, caller);
-    if (call.hangupAfterMs !== undefined) setTimeout(() => void this.carrier.api(`uuid_kill ${caller}`).catch(() => {}), call.hangupAfterMs);
+    if (call.hangupAfterMs !== undefined) {
+      // Timed from the moment the controller has the call, as the simulator does: a caller gone
+      // before FreeSWITCH answered the controller's `connect` never reaches it (FreeSWITCH closes
+      // the socket with no channel data: test/pbx/freeswitch/before-connect.test.ts).
+      const ms = call.hangupAfterMs;
+      const kill = () => void this.carrier.api(`uuid_kill ${caller}`).catch(() => {});
+      // In a burst of 60 the controller accepted sockets up to 2.5 s after FreeSWITCH connected
+      // them (2 loaded cores): the deadline is long, and only then is the caller let go anyway.
+      this.controllerHasCall(callId, 15_000).then(() => setTimeout(kill, ms), kill);
+    }
     return { callId };
   }
 
@@ -196,6 +205,7 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
 
   async waitForAnswer(call: PlacedCall, ms = 8000): Promise<void> {
     await waitFor(() => this.view.bridged.get(call.callId), ms, `call ${call.callId} bridged`);
+    await this.controllerAnswered(call, ms);
   }
 
   override async waitForRecord(call: PlacedCall, ms = 15_000) {

@@ -28,6 +28,14 @@ export class EslTap {
   private n = 0;
   private readonly t0 = Date.now();
   port = 0;
+  /**
+   * While true, new connections hold what the controller sends (its `connect` first) until
+   * `release()`: a test can then let the caller go before FreeSWITCH has read the `connect`.
+   */
+  holdConnect = false;
+  private held: Array<() => void> = [];
+  /** Per connection: which sides have closed, and how many bytes FreeSWITCH sent. */
+  readonly conns = new Map<number, { fsClosed: boolean; bytesFromFs: number; controllerClosed: boolean }>();
 
   constructor(private target: () => number) {
     this.server = net.createServer((inbound) => this.relay(inbound));
@@ -42,6 +50,12 @@ export class EslTap {
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** Send what the held connections' controllers wrote, and stop holding. */
+  release(): void {
+    this.holdConnect = false;
+    for (const go of this.held.splice(0)) go();
   }
 
   /** The records of the connection whose channel is `uuid`. */
@@ -60,7 +74,18 @@ export class EslTap {
     }
     const up = new EslParser(true);
     const down = new EslParser(true);
+    const state = { fsClosed: false, bytesFromFs: 0, controllerClosed: false };
+    this.conns.set(conn, state);
+    let pending: Buffer[] | null = this.holdConnect ? [] : null;
+    if (pending) {
+      this.held.push(() => {
+        const out = pending ?? [];
+        pending = null;
+        if (!fromFs.destroyed) for (const b of out) fromFs.write(b);
+      });
+    }
     fromFs.on('data', (b: Buffer) => {
+      state.bytesFromFs += b.length;
       toCtl.write(b);
       try {
         for (const f of up.push(b)) this.records.push(this.recv(conn, f));
@@ -69,7 +94,8 @@ export class EslTap {
       }
     });
     toCtl.on('data', (b: Buffer) => {
-      fromFs.write(b);
+      if (pending) pending.push(b);
+      else fromFs.write(b);
       try {
         for (const f of down.push(b)) this.records.push(this.send(conn, f));
       } catch {
@@ -78,7 +104,11 @@ export class EslTap {
     });
     let connected = false;
     toCtl.once('connect', () => (connected = true));
-    fromFs.once('close', () => toCtl.destroy());
+    fromFs.once('close', () => {
+      state.fsClosed = true;
+      toCtl.destroy();
+    });
+    toCtl.once('close', () => (state.controllerClosed = true));
     // The controller refused (it is draining or down): close at once, as a refused `socket` would
     // end at once; after a session, let the last frames drain first.
     toCtl.once('close', () => {
