@@ -74,7 +74,7 @@ describe(`soak: ${CALLS} calls at ${RATE}/s on Asterisk`, () => {
       waits.push(
         h.waitForRecord(call, 30_000).then(
           (rec) => {
-            if (rec.outcome !== EXPECTED[kind]) mismatches.push(`${call.callId} (${kind}, answer ${answerAfter} ms, caller leaves ${hangupAfterMs} ms): ${rec.outcome} after ${rec.durationSeconds} s, legs ${rec.legs.map((l) => `${l.result}/${l.cause}`).join(",")}, detail ${rec.detail}`);
+            if (rec.outcome !== EXPECTED[kind]) mismatches.push(`${call.callId} (${kind}, answer ${answerAfter} ms, caller leaves ${hangupAfterMs} ms): ${rec.outcome} after ${rec.durationSeconds} s, legs ${rec.legs.map((l) => `${l.result}/${l.cause}`).join(",")}, detail ${rec.detail} passed ${JSON.stringify(rec.passedOver)} trace ${JSON.stringify(rec.trace)}`);
             free.push(line);
           },
           (err: Error) => void mismatches.push(`${call.callId} (${kind}): ${err.message}`),

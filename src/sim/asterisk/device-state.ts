@@ -37,6 +37,21 @@ export class SimDeviceStates {
   setRegistered(endpoint: string, on: boolean): void {
     if (on) this.unregistered.delete(endpoint);
     else this.unregistered.add(endpoint);
+    this.announce(endpoint, on);
+  }
+
+  /**
+   * A behaviour set with setDevice made an unreachable phone reachable again: say that it
+   * registered, as the real Asterisk would. Whoever saw it offline meanwhile (a seed's GET
+   * /endpoints, a channel event) would otherwise keep it unavailable for good (the soak found it).
+   * The other way stays silent: `unreachable` means "the originate fails" to the scenarios, which
+   * expect the attempt to be made.
+   */
+  reachabilityChanged(endpoint: string, wasRegistered: boolean): void {
+    if (!wasRegistered && this.isRegistered(endpoint)) this.announce(endpoint, true);
+  }
+
+  private announce(endpoint: string, on: boolean): void {
     const ep = { technology: 'PJSIP', resource: endpoint, state: on ? 'online' : 'offline', channel_ids: this.channelsOf(endpoint).map((c) => c.id) };
     const apps = this.appsFor(this.endpointSubs, [`PJSIP/${endpoint}`, 'PJSIP']);
     const peer = () => this.pbx.bus.publish('PeerStatusChange', { endpoint: ep, peer: { peer_status: on ? 'Reachable' : 'Unreachable' } }, apps);

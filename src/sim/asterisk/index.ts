@@ -125,7 +125,10 @@ export class AriSimulator implements SimControl {
 
   /** Set what dialling `dial` does (`PJSIP/1001`, `PJSIP/+1202...@carrier`, `Local/x@ctx`). */
   setDevice(dial: string, b: DeviceBehaviour | PlayedBehaviour): void {
+    const endpoint = /^PJSIP\/([^@/]+)$/.exec(dial)?.[1];
+    const was = endpoint !== undefined && this.core.deviceStates.isRegistered(endpoint);
     this.core.devices.set(dial, b);
+    if (endpoint !== undefined) this.core.deviceStates.reachabilityChanged(endpoint, was);
   }
 
   /** A desk phone registers (true: `online`, `NOT_INUSE`) or unregisters (`offline`, `UNAVAILABLE`; dialling it fails). */
