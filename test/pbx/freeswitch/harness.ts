@@ -115,7 +115,7 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
    */
   constructor(
     private readonly install: FreeswitchInstall,
-    private readonly opts: { phones?: 'loopback' | 'sip'; extraFiles?: Record<string, string>; tap?: boolean } = {},
+    private readonly opts: { phones?: 'loopback' | 'sip'; extraFiles?: Record<string, string>; tap?: boolean; multipleRegistrations?: boolean } = {},
   ) {
     super();
     this.tap = new EslTap(() => this.controllerPort);
@@ -142,6 +142,7 @@ export class RealFreeswitchHarness extends ControllerHarness implements Scenario
       socketPort,
       extraUsers: [String(input.company?.voicemail ?? '9000')],
       extraFiles: { ...(loopback ? { 'dialplan/phones.xml': PHONES_XML } : {}), ...this.opts.extraFiles },
+      multipleRegistrations: this.opts.multipleRegistrations,
     });
     this.carrier = await this.fs.esl();
     this.carrier.on('event', (ev: EslEvent) => this.view.on(ev));
