@@ -15,7 +15,7 @@ import { eventFilterBody } from '../src/backend/asterisk/event-filter.js';
 import { Child } from './load-ipc.js';
 import { perfRecord } from './real-perf.js';
 import { calledNumber, callerNumber } from './load-config.js';
-import { wallMs, type FlowStep } from './real-stats.js';
+import { LogTail, wallMs, type FlowStep } from './real-stats.js';
 import { measureStep, openLoopCalls } from './real-step.js';
 
 export const BENCH_DIALPLAN = `
@@ -36,7 +36,7 @@ exten => wait,1,Wait(30)
 
 export class AsteriskBench {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  private logOffset = 0;
+  private log: LogTail | null = null;
   private seq = 0;
   pid = 0;
 
@@ -54,7 +54,7 @@ export class AsteriskBench {
       await inst.cli('core set verbose 0');
       await inst.cli('dialplan reload');
       b.pid = Number(readFileSync(join(inst.dir, 'run/asterisk.pid'), 'utf8').trim());
-      b.logOffset = b.logSize();
+      b.log = new LogTail(join(inst.dir, 'log/messages.log'));
     } catch (err) {
       await inst.stop();
       throw err;
@@ -62,19 +62,9 @@ export class AsteriskBench {
     return b;
   }
 
-  private logSize(): number {
-    try {
-      return readFileSync(join(this.inst.dir, 'log/messages.log')).length;
-    } catch {
-      return 0;
-    }
-  }
-
   /** The `sbdesk` lines written since the last call: linkedid -> wall-clock ms. */
   deskStarts(): Map<string, number> {
-    const buf = readFileSync(join(this.inst.dir, 'log/messages.log'));
-    const text = buf.subarray(this.logOffset).toString('utf8');
-    this.logOffset = buf.length;
+    const text = this.log!.read();
     const out = new Map<string, number>();
     for (const m of text.matchAll(/sbdesk (\S+) (\d+\.\d+)/g)) out.set(m[1]!, Number(m[2]) * 1000);
     return out;

@@ -16,7 +16,7 @@ import { locateFreeswitch } from '../test/pbx/freeswitch/locate.js';
 import { printLadder, printSetupGap, runLadder } from './real-ladder.js';
 import { calledNumber, callerNumber } from './load-config.js';
 import { measureStep, openLoopCalls } from './real-step.js';
-import { wallMs, type FlowStep } from './real-stats.js';
+import { LogTail, wallMs, type FlowStep } from './real-stats.js';
 
 const act = (app: string, data = '') => `<action application="${app}"${data ? ` data="${data}"` : ''}/>`;
 const ext = (name: string, expr: string, actions: string[]) =>
@@ -49,7 +49,7 @@ export const MARK_XML = `<include>
 `;
 
 export class FreeswitchBench {
-  private logOffset = 0;
+  private log: LogTail | null = null;
   pid = 0;
   private constructor(readonly fs: FreeswitchInstance, readonly esl: EslClient, readonly socketPort: number) {}
 
@@ -66,19 +66,11 @@ export class FreeswitchBench {
       await esl.api('fsctl sps 10000');
       await esl.api('fsctl max_sessions 10000');
       b.pid = Number(readFileSync(join(fs.dir, 'run/freeswitch.pid'), 'utf8').trim());
-      b.logOffset = b.logSize();
+      b.log = new LogTail(join(fs.dir, 'log/freeswitch.log'));
       return b;
     } catch (err) {
       await fs.stop();
       throw err;
-    }
-  }
-
-  private logSize(): number {
-    try {
-      return readFileSync(join(this.fs.dir, 'log/freeswitch.log')).length;
-    } catch {
-      return 0;
     }
   }
 
@@ -88,9 +80,7 @@ export class FreeswitchBench {
    * system's wall clock to the millisecond: latency is desk minus mark, never minus our send time.
    */
   marks(): { inbound: Map<string, number>; desk: Map<string, number> } {
-    const buf = readFileSync(join(this.fs.dir, 'log/freeswitch.log'));
-    const text = buf.subarray(this.logOffset).toString('utf8');
-    this.logOffset = buf.length;
+    const text = this.log!.read();
     const out = { inbound: new Map<string, number>(), desk: new Map<string, number>() };
     // "[uuid ]2026-12-01 11:50:00.123456 [NOTICE] mod_dptools.c:1234 sbdesk +13032000001": local time.
     for (const m of text.matchAll(/(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.(\d{6})[^\n]*?(sbin|sbdesk) (\S+)/g)) {

@@ -24,6 +24,30 @@ export function loadAverage(): string {
   return os.loadavg().map((l) => l.toFixed(1)).join(' ');
 }
 
+/** A PBX's log file read piece by piece: the bench's marks are in what was written since the last read. */
+export class LogTail {
+  private offset: number;
+  constructor(private readonly file: string) {
+    this.offset = LogTail.size(file);
+  }
+
+  private static size(file: string): number {
+    try {
+      return readFileSync(file).length;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** What was written since the last read (or since this was made). */
+  read(): string {
+    const buf = readFileSync(this.file);
+    const text = buf.subarray(this.offset).toString('utf8');
+    this.offset = buf.length;
+    return text;
+  }
+}
+
 /** One measured step of one flow at one rate. */
 export interface FlowStep {
   flow: string;

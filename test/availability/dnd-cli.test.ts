@@ -2,16 +2,14 @@
  * `switchboard dnd` on a temp config and store (spec section 6), and the controller's in-memory copy
  * (LiveState) picking a change up from another connection within a second.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dndCommand } from '../../src/cli/dnd.js';
 import { main } from '../../src/cli/main.js';
 import { LiveState } from '../../src/runtime/live.js';
 import { Store } from '../../src/store/index.js';
 import { waitFor } from '../support/wait.js';
-import { runCli, type CliResult } from '../support/cli.js';
+import { configFolder, runCli, type CliResult } from '../support/cli.js';
 
 const CONFIG = `
 users:
@@ -20,20 +18,11 @@ users:
 storage: { sqlite: "var/test.db" }
 `;
 
-let dir: string;
+const folder = configFolder('switchboard-dnd-', CONFIG);
 
-const dnd = (...args: string[]): Promise<CliResult> => runCli(dndCommand, ['--config', 'switchboard.yaml', ...args], dir);
+const dnd = (...args: string[]): Promise<CliResult> => runCli(dndCommand, ['--config', 'switchboard.yaml', ...args], folder.path);
 
 const quiet = { warn: () => undefined, info: () => undefined };
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'switchboard-dnd-'));
-  await writeFile(path.join(dir, 'switchboard.yaml'), CONFIG);
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('switchboard dnd', () => {
   it('given nobody on DND, then the list says so', async () => {
@@ -42,7 +31,7 @@ describe('switchboard dnd', () => {
   });
 
   it('given "alice on", then it is stored with since when, survives reopening the store, and a running controller sees it within a second', async () => {
-    const store = await Store.open(path.join(dir, 'var/test.db'));
+    const store = await Store.open(path.join(folder.path, 'var/test.db'));
     const live = new LiveState(store, quiet);
     await live.start();
     try {
@@ -69,7 +58,7 @@ describe('switchboard dnd', () => {
 
   it('given a restart, then DND is still there', async () => {
     expect((await dnd('bob', 'on')).code).toBe(0);
-    const store = await Store.open(path.join(dir, 'var/test.db'));
+    const store = await Store.open(path.join(folder.path, 'var/test.db'));
     try {
       expect((await store.dnd.list()).map((r) => r.userId)).toEqual(['bob']);
     } finally {
@@ -98,6 +87,6 @@ describe('switchboard dnd', () => {
   });
 
   it('is a command of the CLI', async () => {
-    expect(await runCli(main, ['dnd', '--config', 'switchboard.yaml'], dir)).toMatchObject({ code: 0, stdout: 'nobody is on do-not-disturb\n' });
+    expect(await runCli(main, ['dnd', '--config', 'switchboard.yaml'], folder.path)).toMatchObject({ code: 0, stdout: 'nobody is on do-not-disturb\n' });
   });
 });

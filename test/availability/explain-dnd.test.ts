@@ -2,12 +2,9 @@
  * `switchboard explain` honours do-not-disturb (spec sections 5 and 6): a user on DND is passed
  * over with the reason in the trace, and her phones are in no step; off again, she is back.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { runCli, type CliResult } from '../support/cli.js';
+import { configFolder, runCli, type CliResult } from '../support/cli.js';
 
 const CONFIG = `
 company: { name: Acme, phone: "+12025550100", voicemail: "9000" }
@@ -19,9 +16,9 @@ numbers:
 storage: { sqlite: "var/test.db" }
 `;
 
-let dir: string;
+const folder = configFolder('switchboard-explain-dnd-', CONFIG);
 
-const cli = (...args: string[]): Promise<CliResult> => runCli(main, [...args, '--config', 'switchboard.yaml'], dir);
+const cli = (...args: string[]): Promise<CliResult> => runCli(main, [...args, '--config', 'switchboard.yaml'], folder.path);
 
 type Explained = { steps: { members: { user: string | null }[] }[]; trace: string[] };
 const explain = async (): Promise<Explained> => {
@@ -30,15 +27,6 @@ const explain = async (): Promise<Explained> => {
   return JSON.parse(r.stdout) as Explained;
 };
 const rung = (e: Explained) => e.steps.flatMap((s) => s.members.map((m) => m.user));
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'switchboard-explain-dnd-'));
-  await writeFile(path.join(dir, 'switchboard.yaml'), CONFIG);
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('switchboard explain and do-not-disturb', () => {
   it('given alice on DND, then explain passes her over with the reason and rings only bob; off again, she rings', async () => {

@@ -1,13 +1,12 @@
 /**
  * `switchboard explain` end to end on a temp config and store (spec section 5).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { explainCommand } from '../../src/cli/explain.js';
 import { Store } from '../../src/store/index.js';
-import { runCli, type CliResult } from '../support/cli.js';
+import { configFolder, runCli, type CliResult } from '../support/cli.js';
 
 const CONFIG = `
 company: { name: Acme Realty, phone: "+12025550100", voicemail: "9000" }
@@ -29,21 +28,15 @@ distributions:
 storage: { sqlite: "var/test.db" }
 `;
 
-let dir: string;
+const folder = configFolder('switchboard-explain-', CONFIG);
 
-const explain = (args: string[]): Promise<CliResult> => runCli(explainCommand, args, dir);
+const explain = (args: string[]): Promise<CliResult> => runCli(explainCommand, args, folder.path);
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'switchboard-explain-'));
-  await writeFile(path.join(dir, 'switchboard.yaml'), CONFIG);
-  await writeFile(path.join(dir, 'bad.yaml'), CONFIG.replace('ringSeconds: 25', 'ringSeconds: "soon"'));
-  const store = await Store.open(path.join(dir, 'var/test.db'));
+  await writeFile(path.join(folder.path, 'bad.yaml'), CONFIG.replace('ringSeconds: 25', 'ringSeconds: "soon"'));
+  const store = await Store.open(path.join(folder.path, 'var/test.db'));
   await store.contacts.upsertBatch([{ phone: '+12025550999', name: 'Known Caller', owner: 'bob', fields: {} }]);
   await store.close();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('switchboard explain', () => {
@@ -92,7 +85,7 @@ describe('switchboard explain', () => {
     expect(a.steps[0].members[0].user).toBe('alice');
     expect(b.steps[0].members[0].user).toBe('alice');
     expect(a.steps[0].group).toBe('sales-rr');
-    const store = await Store.open(path.join(dir, 'var/test.db'));
+    const store = await Store.open(path.join(folder.path, 'var/test.db'));
     try {
       expect(await store.cursors.peek()).toEqual(new Map());
     } finally {

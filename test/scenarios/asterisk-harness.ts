@@ -60,15 +60,14 @@ export class AsteriskHarness extends ControllerHarness implements ScenarioHarnes
     this.driver.setDevice(device, b); // the simulator reads `answer` + `talkMs` itself
   }
 
-
   async setRegistered(endpoint: string, on: boolean): Promise<void> {
     this.sim.setRegistered(endpoint, on);
-    await waitFor(() => (this.controller.devices.get(endpoint) === 'unavailable') === !on, 2000, `${endpoint} ${on ? 'registered' : 'unregistered'} in the controller`);
+    await this.deviceSeen(endpoint, 'unavailable', !on);
   }
 
   async foreignCall(endpoint: string, on: boolean): Promise<void> {
     this.sim.foreignCall(endpoint, on);
-    await waitFor(() => (this.controller.devices.get(endpoint) === 'in-use') === on, 2000, `${endpoint} ${on ? 'in use' : 'idle'} in the controller`);
+    await this.deviceSeen(endpoint, 'in-use', on);
   }
 
   async placeCall(call: { from: string; to: string; hangupAfterMs?: number }): Promise<PlacedCall> {

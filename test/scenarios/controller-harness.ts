@@ -51,6 +51,12 @@ export abstract class ControllerHarness {
     this.attach();
   }
 
+  /** A simulated phone registered, unregistered or took a call of its own: await the controller seeing it (2 s). */
+  protected async deviceSeen(endpoint: string, state: 'unavailable' | 'in-use', is: boolean): Promise<void> {
+    const what = state === 'unavailable' ? (is ? 'unregistered' : 'registered') : is ? 'in use' : 'idle';
+    await waitFor(() => (this.controller.devices.get(endpoint) === state) === is, 2000, `${endpoint} ${what} in the controller`);
+  }
+
   protected async stopController(): Promise<void> {
     if (this.controller) await (this.stopping ?? this.controller.stop(1000));
     await this.store?.close();

@@ -66,12 +66,12 @@ export class FreeswitchHarness extends ControllerHarness implements ScenarioHarn
 
   async setRegistered(endpoint: string, on: boolean): Promise<void> {
     this.sim.setRegistered(endpoint, on);
-    await waitFor(() => (this.controller.devices.get(endpoint) === 'unavailable') === !on, 2000, `${endpoint} ${on ? 'registered' : 'unregistered'} in the controller`);
+    await this.deviceSeen(endpoint, 'unavailable', !on);
   }
 
   async foreignCall(endpoint: string, on: boolean): Promise<void> {
     this.sim.foreignCall(endpoint, on);
-    await waitFor(() => (this.controller.devices.get(endpoint) === 'in-use') === on, 2000, `${endpoint} ${on ? 'in use' : 'idle'} in the controller`);
+    await this.deviceSeen(endpoint, 'in-use', on);
   }
 
   failsafeCalls(): string[] {

@@ -2,17 +2,15 @@
  * `switchboard schedule` and `switchboard block` on a temp config and store, and the controller's
  * in-memory copy (LiveState) picking their changes up from another connection.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blockCommand } from '../../src/cli/block.js';
 import type { Command } from '../../src/cli/io.js';
 import { scheduleCommand } from '../../src/cli/schedule.js';
 import { LiveState } from '../../src/runtime/live.js';
 import { Store } from '../../src/store/index.js';
 import { waitFor } from '../support/wait.js';
-import { runCli, type CliResult } from '../support/cli.js';
+import { configFolder, runCli, type CliResult } from '../support/cli.js';
 
 const CONFIG = `
 schedules:
@@ -24,20 +22,11 @@ blocked: ["+1900*"]
 storage: { sqlite: "var/test.db" }
 `;
 
-let dir: string;
+const folder = configFolder('switchboard-schedule-', CONFIG);
 
-const run = (command: Command, args: string[]): Promise<CliResult> => runCli(command, ['--config', 'switchboard.yaml', ...args], dir);
+const run = (command: Command, args: string[]): Promise<CliResult> => runCli(command, ['--config', 'switchboard.yaml', ...args], folder.path);
 
 const quiet = { warn: () => undefined, info: () => undefined };
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'switchboard-schedule-'));
-  await writeFile(path.join(dir, 'switchboard.yaml'), CONFIG);
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('switchboard schedule', () => {
   it('given no override, then each schedule is listed with its state now and why', async () => {
@@ -49,7 +38,7 @@ describe('switchboard schedule', () => {
   });
 
   it('given "office closed", then it is stored, shown, and a running controller sees it within a second', async () => {
-    const store = await Store.open(path.join(dir, 'var/test.db'));
+    const store = await Store.open(path.join(folder.path, 'var/test.db'));
     const live = new LiveState(store, quiet);
     await live.start();
     try {
@@ -84,7 +73,7 @@ describe('switchboard schedule', () => {
 
 describe('switchboard block', () => {
   it('given add, list and remove, then the run-time list changes and the live block list follows within a second', async () => {
-    const store = await Store.open(path.join(dir, 'var/test.db'));
+    const store = await Store.open(path.join(folder.path, 'var/test.db'));
     const live = new LiveState(store, quiet);
     await live.start();
     const config = ['+1900*'];

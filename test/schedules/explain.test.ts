@@ -2,13 +2,11 @@
  * `switchboard explain --at` and the JSON it gains (spec sections 5, 7, 9), on a temp config and
  * store: Christmas Day gives the whenClosed route, overrides and run-time blocks in the store apply.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { explainCommand } from '../../src/cli/explain.js';
 import { Store } from '../../src/store/index.js';
-import { runCli } from '../support/cli.js';
+import { configFolder, runCli } from '../support/cli.js';
 
 const CONFIG = `
 company: { name: Acme, phone: "+12025550100", voicemail: "9000" }
@@ -32,10 +30,10 @@ blocked: ["+1900*"]
 storage: { sqlite: "var/test.db" }
 `;
 
-let dir: string;
+const folder = configFolder('switchboard-explain-at-', CONFIG);
 
 async function explain(args: string[]): Promise<{ code: number; json: Record<string, any>; stdout: string; stderr: string }> {
-  const r = await runCli(explainCommand, ['--config', 'switchboard.yaml', ...args], dir);
+  const r = await runCli(explainCommand, ['--config', 'switchboard.yaml', ...args], folder.path);
   let json: Record<string, any> = {};
   try {
     json = JSON.parse(r.stdout);
@@ -46,15 +44,9 @@ async function explain(args: string[]): Promise<{ code: number; json: Record<str
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'switchboard-explain-at-'));
-  await writeFile(path.join(dir, 'switchboard.yaml'), CONFIG);
-  const store = await Store.open(path.join(dir, 'var/test.db'));
+  const store = await Store.open(path.join(folder.path, 'var/test.db'));
   await store.contacts.upsertBatch([{ phone: '+12025550999', name: "O'Brien & Co: Zoë", owner: 'alice', fields: {} }]);
   await store.close();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('explain --at', () => {
@@ -90,7 +82,7 @@ describe('explain --at', () => {
   });
 
   it('given an override in the store, then explain honours it at any --at', async () => {
-    const store = await Store.open(path.join(dir, 'var/test.db'));
+    const store = await Store.open(path.join(folder.path, 'var/test.db'));
     await store.overrides.set('office', 'open');
     await store.close();
     try {
@@ -98,7 +90,7 @@ describe('explain --at', () => {
       expect(r.json.schedule).toEqual({ id: 'office', open: true, why: 'override' });
       expect(r.json.trace).toContain('schedule office is open: forced open by override');
     } finally {
-      const s = await Store.open(path.join(dir, 'var/test.db'));
+      const s = await Store.open(path.join(folder.path, 'var/test.db'));
       await s.overrides.set('office', null);
       await s.close();
     }
@@ -117,7 +109,7 @@ describe('explain for a blocked caller', () => {
   });
 
   it('given a run-time block in the store, then explain says blocked too; the text form says so', async () => {
-    const store = await Store.open(path.join(dir, 'var/test.db'));
+    const store = await Store.open(path.join(folder.path, 'var/test.db'));
     await store.blocked.add('+12025550999');
     await store.close();
     const r = await explain(['--to', '+12025550200', '--from', '+12025550999']);

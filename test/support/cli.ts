@@ -1,5 +1,9 @@
-/** Running a CLI command in-process with its output captured (the CLI tests share this). */
+/** Running a CLI command in-process with its output captured, in a folder of its own (the CLI tests share this). */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import type { CliIO, Command } from '../../src/cli/io.js';
 
 /** A stream that keeps what is written to it; `isTTY` lets a test see the terminal output. */
@@ -30,4 +34,20 @@ export async function runCli(command: Command, argv: string[], cwd: string): Pro
   const io = captureIO(cwd);
   const code = await command(argv, io);
   return { code, stdout: io.stdout.text, stderr: io.stderr.text };
+}
+
+/**
+ * A temporary folder holding `switchboard.yaml` (= `config`) for the tests of one file: made
+ * before them, removed after them. `path` is set from the first hook on.
+ */
+export function configFolder(prefix: string, config: string): { readonly path: string } {
+  const folder = { path: '' };
+  beforeAll(async () => {
+    folder.path = await mkdtemp(path.join(tmpdir(), prefix));
+    await writeFile(path.join(folder.path, 'switchboard.yaml'), config);
+  });
+  afterAll(async () => {
+    await rm(folder.path, { recursive: true, force: true });
+  });
+  return folder;
 }

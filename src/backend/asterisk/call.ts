@@ -85,14 +85,15 @@ export class AsteriskCall implements CallControl {
     const legs = specs.map((spec) => new AriLeg(spec, this.deps.newId()));
     const done = this.attempt.begin(legs);
     const timer = setTimeout(() => this.cancelRinging('timeout'), ringSeconds * 1000);
+    const params = { templates: this.deps.templates, app: this.deps.app, appArgs: LEG_APP_ARG, ringSeconds, originator: this.info.channelId };
     for (const leg of legs) {
       this.route(leg.channelId, true);
-      const unwanted = () => (this.callerGone ? 'caller-gone' : winnerOf(this.phase) && winnerOf(this.phase) !== leg ? 'answered-elsewhere' : null);
-      const failed = () => {
+      // Once the leg exists: the caller may have gone, or another leg answered, meanwhile.
+      const unwanted = () => (this.callerGone ? 'caller-gone' : (winnerOf(this.phase) ?? leg) !== leg ? 'answered-elsewhere' : null);
+      void this.attempt.originate(leg, params, unwanted, () => {
         this.route(leg.channelId, false);
         this.checkAttempt();
-      };
-      void this.attempt.originate(leg, { templates: this.deps.templates, app: this.deps.app, appArgs: LEG_APP_ARG, ringSeconds, originator: this.info.channelId }, unwanted, failed);
+      });
     }
     return done.finally(() => clearTimeout(timer));
   }
@@ -118,16 +119,9 @@ export class AsteriskCall implements CallControl {
   }
 
   private onCallerEvent(ev: CallEvent): void {
-    switch (ev.type) {
-      case 'hangup-request':
-      case 'destroyed':
-        return this.callerLeft('caller-hangup');
-      case 'stasis-end':
-        // Without a hangup request the channel left Stasis alive: the answering phone sent it on.
-        return this.callerLeft('caller-left-stasis');
-      default:
-        return;
-    }
+    if (ev.type === 'hangup-request' || ev.type === 'destroyed') this.callerLeft('caller-hangup');
+    // Without a hangup request the channel left Stasis alive: the answering phone sent it on.
+    else if (ev.type === 'stasis-end') this.callerLeft('caller-left-stasis');
   }
 
   private onLegEvent(leg: AriLeg, ev: CallEvent): void {
