@@ -9,7 +9,7 @@ import { planRoute } from '../routing/route.js';
 import { historyGroupsFor } from '../routing/history-order.js';
 import { blockedPlan, callerOf, lookUpCaller } from './screen.js';
 import type { PassedOver } from '../routing/availability.js';
-import { turnNow } from './turn.js';
+import { HeldPasses, sequentialAttempts, turnNow } from './turn.js';
 import type { Member, RingStep, RoutePlan } from '../routing/plan.js';
 import type { SessionDeps } from './session-deps.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
@@ -37,6 +37,7 @@ class CallSession {
   private final: RoutePlan['final'] | null = null;
   private plan: RoutePlan | null = null;
   private readonly drain: DrainWatch;
+  private held = new HeldPasses([]);
 
   constructor(
     private readonly call: CallControl,
@@ -147,7 +148,8 @@ class CallSession {
       return { result: r.plan, moves: r.cursorMoves };
     });
     this.record.trace = [...trace, ...plan.trace];
-    for (const p of plan.passedOver) this.passOver(p);
+    this.held = new HeldPasses(plan.steps);
+    for (const p of this.held.recordNow(plan.passedOver)) this.passOver(p);
     this.final = plan.final;
     this.plan = plan;
     if (plan.blocked) return this.refuse(plan, trace); // the block list changed in between
@@ -161,7 +163,7 @@ class CallSession {
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
 
     for (const [stepIndex, step] of plan.steps.entries()) {
-      const attempts = step.strategy === 'simultaneous' ? [step.members] : step.members.map((m) => [m]);
+      const attempts = step.strategy === 'simultaneous' ? [step.members] : sequentialAttempts(step);
       this.record.rules.push(step.rule);
       for (const [attemptIndex, members] of attempts.entries()) {
         if (this.drain.handedOff) return this.go({ type: 'caller-gone' });
@@ -194,6 +196,7 @@ class CallSession {
       members = turn.members;
       this.record.trace.push(...turn.trace);
       for (const p of turn.passed) this.passOver(p);
+      for (const { user } of planned) if (user !== null && this.held.turnCame(step, user) && members.some((m) => m.user === user)) this.record.trace.push(`${user} can be rung now (when her turn came)`);
     }
     this.recordSkipped(step, members);
     const legs = legSpecs(this.deps.config, step, s, a, members, from, to, this.plan?.callerName ?? null);
@@ -294,6 +297,7 @@ class CallSession {
     // Every path ends the machine; a session that did not is a bug, closed as an error.
     if (this.state.name !== 'ended') this.go({ type: 'error', callerGone: this.call.callerGone });
     this.record.outcome = this.state.name === 'ended' ? this.state.outcome : 'failed';
+    for (const p of this.held.release()) this.passOver(p);
     const handedOff = this.drain.handedOff && this.record.answeredBy === null;
     if (handedOff) Object.assign(this.record, { outcome: 'dropped', detail: 'controller stopping: drain deadline passed while ringing, sent to the fail-safe route' });
     this.record.endedAt = new Date(end).toISOString();

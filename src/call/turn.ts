@@ -32,3 +32,51 @@ export function turnNow(config: Config, step: RingStep, members: readonly Member
   }
   return out;
 }
+
+/**
+ * The attempts of a sequential step, one member each, in ring order. A user the planner passed
+ * over for her state is in her place with no targets yet: turnNow asks again and fills them in.
+ */
+export function sequentialAttempts(step: RingStep): Member[][] {
+  if (!step.turns) return step.members.map((m) => [m]);
+  return step.turns.map((user) => [step.members.find((m) => m.user === user) ?? { user, targets: [] }]);
+}
+
+/**
+ * The plan-time passes of users asked again at their turn (RingStep.turns): held until the turn
+ * comes, so one who rings then is not logged as passed over; one whose turn never came (the call
+ * was answered first) is logged with the plan's reason when the call ends.
+ */
+export class HeldPasses {
+  private readonly held = new Map<string, PassedOver>();
+  private readonly later = new Set<string>();
+
+  constructor(steps: readonly RingStep[]) {
+    for (const s of steps) for (const user of s.turns ?? []) if (!s.members.some((m) => m.user === user)) this.later.add(key(s.group ?? s.rule, user));
+  }
+
+  /** The plan's passes to record now; the others are held. */
+  recordNow(passed: readonly PassedOver[]): PassedOver[] {
+    return passed.filter((p) => {
+      if (!this.later.has(key(p.step, p.user))) return true;
+      this.held.set(key(p.step, p.user), p);
+      return false;
+    });
+  }
+
+  /** Her turn came (turnNow has asked again): true if she had been held. */
+  turnCame(step: RingStep, user: string): boolean {
+    return this.held.delete(key(step.group ?? step.rule, user));
+  }
+
+  /** The held passes whose turn never came; empties the hold. */
+  release(): PassedOver[] {
+    const out = [...this.held.values()];
+    this.held.clear();
+    return out;
+  }
+}
+
+function key(step: string, user: string): string {
+  return `${step}\u0000${user}`;
+}

@@ -5,7 +5,7 @@
  */
 import type { Config, RingGroup } from '../config/schema.js';
 import type { CursorMove, Member, RingStep } from './plan.js';
-import { checkUser, type Availability, type PassedOver } from './availability.js';
+import { checkUser, isConfigReason, type Availability, type PassedOver } from './availability.js';
 import { historyOrder } from './history-order.js';
 import { passedOver } from './trace.js';
 
@@ -36,7 +36,7 @@ function cursorIndex(raw: number, count: number): number {
  * The members who can be rung, in cursor order (starting at `start`, wrapping), each once:
  * nobody rings twice in one step. Those who cannot be rung are passed over with a trace line.
  */
-function ringableFrom(config: Config, group: RingGroup, order: readonly string[], env: GroupEnv, trace: string[]): Member[] {
+function ringableFrom(config: Config, group: RingGroup, order: readonly string[], env: GroupEnv, trace: string[], turns?: string[]): Member[] {
   const out: Member[] = [];
   const seen = new Set<string>();
   for (const id of order) {
@@ -45,19 +45,31 @@ function ringableFrom(config: Config, group: RingGroup, order: readonly string[]
       continue;
     }
     seen.add(id);
-    const r = check(config, group, id, env, trace);
+    const reasons: string[] = [];
+    const r = check(config, group, id, env, trace, reasons);
     if (r) out.push(r);
+    // Her state may change before her turn; her config will not (no device stays no device).
+    if (turns && (r || !isConfigReason(reasons[0]!))) turns.push(id);
   }
   return out;
 }
 
-/** One member now: her member entry, or null (passed over, with the trace line and the record). */
-function check(config: Config, group: RingGroup, id: string, env: GroupEnv, trace: string[]): Member | null {
+/** One member now: her member entry, or null (passed over, with the trace line, the record and the reason in `why`). */
+function check(config: Config, group: RingGroup, id: string, env: GroupEnv, trace: string[], why?: string[]): Member | null {
   const r = checkUser(config, id, env.avail, { skipBusy: env.skipBusy || group.skipBusy, group });
   if (r.ok) return r.member;
   trace.push(passedOver(id, r.reason));
   env.passed.push({ user: id, step: group.id, reason: r.reason });
+  why?.push(r.reason);
   return null;
+}
+
+/** A sequential step, with `turns` only when someone passed over now is asked again at her turn. */
+function sequentialStep(base: RingStep, turns: string[], trace: string[]): RingStep {
+  if (turns.length === base.members.length) return base;
+  const later = turns.filter((id) => !base.members.some((m) => m.user === id));
+  trace.push(`group ${base.group}: ${later.join(', ')} ${later.length === 1 ? 'is' : 'are'} asked again when ${later.length === 1 ? 'her' : 'their'} turn comes`);
+  return { ...base, turns };
 }
 
 /**
@@ -121,17 +133,19 @@ export function groupStep(config: Config, group: RingGroup, ringSeconds: number,
   if (group.strategy === 'least-recent' || group.strategy === 'fewest-calls') {
     // Ordered by the group's answer history now; nothing moves (explain can plan it freely).
     const { order, why } = historyOrder(group, env.avail);
-    const members = ringableFrom(config, group, order, env, trace);
+    const turns: string[] = [];
+    const members = ringableFrom(config, group, order, env, trace, turns);
     if (members.length === 0) {
       trace.push(`${group.strategy} group ${group.id}: nobody can be rung: step left out`);
       return { step: null, move: null, trace };
     }
     trace.push(`${group.strategy} group ${group.id}: ${members.map((m) => m.user).join(', ')} one at a time (${why})`);
-    return { step: step('sequential', members), move: null, trace };
+    return { step: sequentialStep(step('sequential', members), turns, trace), move: null, trace };
   }
 
   // linear: one member at a time from the cursor on; the cursor moves on by one per call.
-  const members = ringableFrom(config, group, rotated(group, start), env, trace);
+  const turns: string[] = [];
+  const members = ringableFrom(config, group, rotated(group, start), env, trace, turns);
   if (members.length === 0) {
     trace.push(`linear group ${group.id}: nobody can be rung: step left out, cursor stays at ${start}`);
     return { step: null, move: null, trace };
@@ -139,5 +153,5 @@ export function groupStep(config: Config, group: RingGroup, ringSeconds: number,
   const to = (start + 1) % n;
   cursors.set(group.id, to);
   trace.push(`linear group ${group.id}: cursor ${start} -> ${members.map((m) => m.user).join(', ')} one at a time; cursor moves to ${to}`);
-  return { step: step('sequential', members), move: { group: group.id, from: raw, to, strategy: 'linear', members: n }, trace };
+  return { step: sequentialStep(step('sequential', members), turns, trace), move: { group: group.id, from: raw, to, strategy: 'linear', members: n }, trace };
 }

@@ -39,6 +39,13 @@ export interface RingStep {
   /** Pass over members on a call (the number's or the group's `skipBusy`); not part of the JSON. */
   skipBusy?: boolean;
   members: Member[];
+  /**
+   * A sequential step's users in ring order, with those passed over now for their state (DND, on a
+   * call, not registered, wrap-up) in their place: each is asked again when her turn comes, so one
+   * busy at plan time who is free by then rings (section 6). Absent: `members` is the order. Not
+   * part of the JSON.
+   */
+  turns?: string[];
 }
 
 export type FinalAction = { action: 'voicemail'; mailbox: string } | { action: 'hangup' };

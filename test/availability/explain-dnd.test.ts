@@ -20,7 +20,7 @@ const folder = configFolder('switchboard-explain-dnd-', CONFIG);
 
 const cli = (...args: string[]): Promise<CliResult> => runCli(main, [...args, '--config', 'switchboard.yaml'], folder.path);
 
-type Explained = { steps: { members: { user: string | null }[] }[]; trace: string[] };
+type Explained = { steps: { members: { user: string | null; targets: { device: string; endpoint?: string }[] }[] }[]; trace: string[] };
 const explain = async (): Promise<Explained> => {
   const r = await cli('explain', '--to', '+12025550200', '--from', '+12025550999', '--json');
   expect(r).toMatchObject({ code: 0, stderr: '' });
@@ -41,5 +41,15 @@ describe('switchboard explain and do-not-disturb', () => {
 
     expect((await cli('dnd', 'alice', 'off')).code).toBe(0);
     expect(rung(await explain())).toEqual(['alice', 'bob']);
+  });
+
+  it('given no PBX to ask, then every device is unknown: desk phones are in the steps as targets, nobody is passed over for a device state, and the trace says so', async () => {
+    const e = await explain();
+    expect(e.steps[0]!.members.map((m) => [m.user, m.targets])).toEqual([
+      ['alice', [{ device: 'desk', endpoint: '1001' }]],
+      ['bob', [{ device: 'desk', endpoint: '1002' }]],
+    ]);
+    expect(e.trace.filter((l) => /not registered|on a call/.test(l))).toEqual([]);
+    expect(e.trace).toContain('explain has no PBX: every device is treated as unknown (do-not-disturb is read from the store)');
   });
 });

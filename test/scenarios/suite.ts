@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { PlacedCall, ScenarioHarness } from './harness.js';
 import { waitFor } from '../support/wait.js';
+import { AVAILABILITY_CONFIG, availabilityScenarios } from './availability-suite.js';
 
 const CALLER = '+12025550999';
 
@@ -34,19 +35,23 @@ export const SCENARIO_CONFIG: ConfigInput = {
     { number: '+12025550290', user: 'carol', forwardTo: '+12025550300', fallthrough: true, forwardToCompany: false, ringSeconds: 4 },
     { number: '+12025550310', user: 'mo', ringSeconds: 3 },
     { number: '+12025550320', user: 'nadia', forwardTo: '+12025550301', ringSeconds: 3 },
+    ...AVAILABILITY_CONFIG.numbers,
   ],
   ringGroups: [
     { id: 'rr', strategy: 'round-robin', members: ['alice', 'bob', 'carol'], ringSeconds: 2 },
     { id: 'lin', strategy: 'linear', members: ['alice', 'bob'], ringSeconds: 1 },
     { id: 'skip-busy', strategy: 'linear', members: ['alice', 'bob'], ringSeconds: 5, skipBusy: true },
     { id: 'lr', strategy: 'least-recent', members: ['alice', 'bob'], ringSeconds: 5, wrapUpSeconds: 600 },
+    ...AVAILABILITY_CONFIG.ringGroups,
   ],
   distributions: [
     { id: 'sales', steps: ['rr'] },
     { id: 'line', steps: ['lin'], unanswered: 'hangup' },
     { id: 'busy-line', steps: ['skip-busy'], unanswered: 'hangup' },
     { id: 'least-recent', steps: ['lr'], unanswered: 'hangup' },
+    ...AVAILABILITY_CONFIG.distributions,
   ],
+  schedules: AVAILABILITY_CONFIG.schedules,
 };
 
 /**
@@ -452,6 +457,8 @@ export function scenarioSuite(make: () => ScenarioHarness, options: SuiteOptions
       await noLeaks();
     });
   });
+
+  availabilityScenarios(() => h, test, noLeaks);
 
   describe('caller safety', () => {
     test('given a hostile caller ID, then the call is routed as withheld and no caller text reaches the PBX', async () => {

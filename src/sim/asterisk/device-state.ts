@@ -81,6 +81,14 @@ export class SimDeviceStates {
     map.set(id, set);
   }
 
+  /**
+   * Stand-ins for the channels of calls Switchboard never placed, as `GET /endpoints` lists them
+   * in `channel_ids` (on a real Asterisk those calls are channels; here they are only a count).
+   */
+  foreignChannelIds(endpoint: string): string[] {
+    return Array.from({ length: this.foreign.get(endpoint) ?? 0 }, (_, i) => `foreign-${endpoint}-${i + 1}`);
+  }
+
   clear(): void {
     this.unregistered.clear();
     this.foreign.clear();

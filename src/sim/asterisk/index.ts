@@ -88,7 +88,30 @@ export class AriSimulator implements SimControl {
       control: controlApi(this),
       onError: (err) => this.events.emit('error', err),
       afterRequest: () => pbx.pruneApps(),
+      hold: (method, path) => this.holds.find((h) => h.method === method && path.startsWith(h.prefix))?.enter(),
     });
+  }
+
+  private holds: { method: string; prefix: string; enter: () => Promise<void> }[] = [];
+
+  /**
+   * A slow PBX, for tests: every ARI request `method` on a path starting with `prefix` waits until
+   * `release()` (the REST answer comes only then). `held` resolves when the first one has arrived.
+   */
+  holdRequests(method: string, prefix: string): { held: Promise<void>; release(): void } {
+    let arrived!: () => void;
+    let open!: () => void;
+    const held = new Promise<void>((r) => (arrived = r));
+    const released = new Promise<void>((r) => (open = r));
+    const entry = { method, prefix, enter: () => (arrived(), released) };
+    this.holds.push(entry);
+    return {
+      held,
+      release: () => {
+        this.holds = this.holds.filter((h) => h !== entry);
+        open();
+      },
+    };
   }
 
   /** Start listening (127.0.0.1, port 0 = ephemeral by default). */

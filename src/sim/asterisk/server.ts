@@ -18,6 +18,8 @@ export interface ServerDeps {
   onError: (err: unknown) => void;
   /** Called after each REST request was handled (the PBX may have pruned apps etc.). */
   afterRequest?: () => void;
+  /** A slow or hung PBX for tests: a promise here holds the ARI request until it settles. */
+  hold?: (method: string, path: string) => Promise<void> | undefined;
 }
 
 /** The listening HTTP server with its session limiter. */
@@ -90,6 +92,7 @@ export class AriHttpServer {
         const doc = docs[1] === 'resources' ? resourceListing(basePath) : apiDeclaration(docs[1] ?? '', basePath);
         return send(res, doc ? { status: 200, body: doc } : { status: 404, body: { message: 'Resource not found' } });
       }
+      await this.deps.hold?.(req.method ?? 'GET', ariPath);
       const out = this.deps.router.dispatch(req.method ?? 'GET', ariPath, params, body);
       this.deps.afterRequest?.();
       send(res, out);

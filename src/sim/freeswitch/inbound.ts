@@ -28,6 +28,11 @@ export class InboundSession {
     this.write(authRequest());
   }
 
+  /** Drop the connection (a network drop: no goodbye). */
+  close(): void {
+    this.socket.destroy();
+  }
+
   private write(s: string): void {
     if (!this.socket.destroyed && this.socket.writable) this.socket.write(s);
   }

@@ -100,6 +100,15 @@ export class EslSimulator implements SimHost {
     return [...this.devices.keys()].map(directoryUserOf).filter((u): u is string => u !== null);
   }
 
+  /** Drop every inbound ESL connection now (the controller reconnects by itself); how many there were. */
+  dropInbound(): number {
+    const n = this.inbound.size;
+    for (const s of this.inbound) s.close();
+    // Forgotten at once, not on 'close': an event published in this same tick reaches nobody.
+    this.inbound.clear();
+    return n;
+  }
+
   /** Publish an event that is about no channel (CUSTOM sofia::register, ...) to inbound subscribers. */
   emitGlobal(name: string, headers: Header[]): void {
     this.events.emit('event', { name, uuid: '', headers: Object.fromEntries(headers) });

@@ -51,6 +51,9 @@ export class RealAsteriskHarness extends ControllerHarness implements ScenarioHa
   private readonly pstn = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
+  /** Where the controller reaches ARI, given the instance's URL (a test may put a proxy between). */
+  controllerAriUrl: (url: string) => Promise<string> = async (url) => url;
+
   constructor(private readonly install: AsteriskInstall, private readonly startOptions: StartOptions = {}) {
     super();
   }
@@ -61,7 +64,7 @@ export class RealAsteriskHarness extends ControllerHarness implements ScenarioHa
     const config = configSchema.parse({
       ...TEST_DEVICE_DIALS,
       ...input,
-      asterisk: { url: this.inst.ariUrl, username: this.inst.ariUser, password: this.inst.ariPassword, app: 'switchboard', requestTimeoutMs: 3000 },
+      asterisk: { url: await this.controllerAriUrl(this.inst.ariUrl), username: this.inst.ariUser, password: this.inst.ariPassword, app: 'switchboard', requestTimeoutMs: 3000 },
     });
     await this.startController(config);
     // The controller's WebSocket is up: Stasis(switchboard) now reaches it.

@@ -25,6 +25,7 @@ describePbx('routing scenarios on a real Asterisk (Local channels as phones)', a
         tests: [
           'given a desk phone that unregisters, then it is never dialled: skipped leg, and a user with no other device is passed over',
           'given alice busy on a call Switchboard never placed, then skipBusy passes her over and bob rings at once',
+          'given bob unregisters while alice rings, then he is passed over (not registered) when his turn comes',
         ],
       },
     ],

@@ -92,7 +92,7 @@ function endpointList(core: SimCore): EndpointJson[] {
     if (!m || !m[1]) continue;
     const resource = m[1];
     const state = core.deviceStates.isRegistered(resource) ? 'online' : 'offline';
-    out.set(resource, { technology: 'PJSIP', resource, state, channel_ids: [] });
+    out.set(resource, { technology: 'PJSIP', resource, state, channel_ids: core.deviceStates.foreignChannelIds(resource) });
   }
   for (const ch of core.pbx.channels.values()) {
     if (ch.tech !== 'PJSIP') continue;
