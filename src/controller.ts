@@ -18,7 +18,7 @@ import { Metrics } from './observability/metrics.js';
 import { CallRetention } from './store/retention.js';
 import { loadConfigOffThread } from './config/load-off-thread.js';
 import { ROUTES_NOTHING, routesNothing, suspiciousShrink } from './config/reload-guard.js';
-import { ReloadRefusedError } from './errors.js';
+import { ReloadRefusedError, SwitchboardError } from './errors.js';
 import { LiveState } from './runtime/live.js';
 import { DeviceStates, Presence } from './runtime/presence.js';
 import { PbxOutage } from './runtime/pbx-outage.js';
@@ -116,15 +116,24 @@ export class Controller {
   /** Open the store and make the backend, without connecting yet (`run` serves /healthz meanwhile). */
   static async create(opts: ControllerOptions): Promise<Controller> {
     const store = opts.store ?? (await openStore(opts.loaded, { log: opts.log, lockNode: true }));
-    const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
-    const controller = new Controller(opts, store, backend);
-    // Availability, schedule overrides and the run-time block list are in memory before the first
-    // call (a blocked caller is never let through at start): DND and the groups' history from the
-    // store, device states from the PBX's events from here on.
-    await controller.live.start();
-    await controller.presence.start();
-    backend.watchDevices?.(controller.devices);
-    return controller;
+    let controller: Controller | undefined;
+    try {
+      const backend = await (opts.makeBackend ?? defaultBackend)(opts.loaded.config, opts.log);
+      controller = new Controller(opts, store, backend);
+      // Availability, schedule overrides and the run-time block list are in memory before the first
+      // call (a blocked caller is never let through at start): DND and the groups' history from the
+      // store, device states from the PBX's events from here on.
+      await controller.live.start();
+      await controller.presence.start();
+      backend.watchDevices?.(controller.devices);
+      return controller;
+    } catch (err) {
+      // Not started: give the store (and, on PostgreSQL, the node name) back, so a retry can take it.
+      await controller?.stopStarted();
+      if (!opts.store) await store.close().catch(() => undefined);
+      // PostgreSQL gone between the open and these reads: `run` waits for it like for a failed open.
+      throw store.kind === 'postgres' && !store.health().up ? new SwitchboardError('STORE_UNREACHABLE', store.health().reason ?? 'PostgreSQL unreachable', {}, { cause: err }) : err;
+    }
   }
 
   /**
@@ -272,6 +281,15 @@ export class Controller {
       presence: this.presence,
     });
     return this.track(call.info.channelId, session);
+  }
+
+  /** Undo what the constructor started (timers and pollers), for a create() that failed after it. */
+  private async stopStarted(): Promise<void> {
+    this.stopped = true;
+    this.outage.stop();
+    await this.owners.stop().catch(() => undefined);
+    await this.retention.stop().catch(() => undefined);
+    await this.live.stop().catch(() => undefined);
   }
 
   /** Stop: take no new calls, let calls in progress finish (up to drainMs), then disconnect. */

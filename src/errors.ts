@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'BAD_NUMBER'
   | 'STORE_FAILED'
   | 'STORE_NODE_TAKEN'
+  /** PostgreSQL could not be reached when the store was opened (`run` waits for it and retries). */
+  | 'STORE_UNREACHABLE'
   | 'CSV_INVALID'
   | 'CRM_LOOKUP_FAILED'
   | 'ARI_HTTP'

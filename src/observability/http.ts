@@ -9,6 +9,8 @@ export interface HealthSource {
   reason?(): string | null;
   activeCalls(): number;
   configGeneration(): number;
+  /** Why the controller has not started yet (`run` waiting for PostgreSQL), or null once it has. */
+  starting?(): string | null;
   /** Why this controller takes no calls although the PBX is up (ARI `ApplicationReplaced`), or null. */
   refusing?(): string | null;
   /** The store's state: a store that is down leaves the controller routing on memory (section 10). */
@@ -20,27 +22,33 @@ export interface HealthSource {
   stopping?(): boolean;
 }
 
-/** Start the endpoint on `listen` ("host:port"); resolves with the bound address. */
-export async function startObservability(listen: string, metrics: Metrics, health: HealthSource): Promise<{ server: http.Server; port: number; close(): Promise<void> }> {
+/**
+ * Start the endpoint on `listen` ("host:port"); resolves with the bound address. `metrics` may be
+ * a getter: `run` serves /healthz before the controller (and its metrics) exists.
+ */
+export async function startObservability(listen: string, metrics: Metrics | (() => Metrics), health: HealthSource): Promise<{ server: http.Server; port: number; close(): Promise<void> }> {
   const [host, port] = [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))];
   const server = http.createServer((req, res) => {
     void (async () => {
       try {
         if (req.method === 'GET' && req.url === '/metrics') {
-          const body = await metrics.registry.metrics();
-          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          const { registry } = typeof metrics === 'function' ? metrics() : metrics;
+          const body = await registry.metrics();
+          res.writeHead(200, { 'content-type': registry.contentType });
           return res.end(body);
         }
         if (req.method === 'GET' && req.url === '/healthz') {
           const connected = health.connected();
+          const starting = health.starting?.() ?? null;
           const refusing = health.refusing?.() ?? null;
           const stopping = health.stopping?.() ?? false;
           const store = health.store?.();
           // Red (503) only when this node takes no calls: a store that is down is reported, but
-          // calls still route on memory, and every node would share that state anyway.
-          const ok = connected && refusing === null && !stopping;
-          const status = refusing !== null ? 'app-replaced' : stopping ? 'stopping' : !connected ? 'pbx-disconnected' : store && !store.up ? 'store-down' : 'ok';
-          const reason = refusing ?? (stopping ? 'stopping: draining calls in progress' : connected ? null : (health.reason?.() ?? null));
+          // calls still route on memory, and every node would share that state anyway. A
+          // controller still waiting for PostgreSQL to start takes none.
+          const ok = connected && starting === null && refusing === null && !stopping;
+          const status = refusing !== null ? 'app-replaced' : stopping ? 'stopping' : starting !== null ? 'starting' : !connected ? 'pbx-disconnected' : store && !store.up ? 'store-down' : 'ok';
+          const reason = refusing ?? (stopping ? 'stopping: draining calls in progress' : (starting ?? (connected ? null : (health.reason?.() ?? null))));
           res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
           return res.end(JSON.stringify({ status, pbxConnected: connected, ...(reason !== null || !ok ? { reason } : {}), activeCalls: health.activeCalls(), configGeneration: health.configGeneration(), ...(store ? { store } : {}) }));
         }

@@ -49,8 +49,8 @@ export class Metrics {
     new Gauge({ name: 'switchboard_active_calls', help: 'Calls in progress', registers: [this.registry], collect() { this.set(sources.activeCalls()); } });
     new Gauge({ name: 'switchboard_config_generation', help: 'Config generation in force (1 at start, +1 per good reload)', registers: [this.registry], collect() { this.set(sources.configGeneration()); } });
     new Gauge({ name: 'switchboard_store_up', help: '1 when the store answers (0: PostgreSQL down, calls route on memory)', registers: [this.registry], collect() { this.set(sources.store?.().up === false ? 0 : 1); } });
-    new Gauge({ name: 'switchboard_store_queued_writes', help: 'Call-log writes waiting for the store', registers: [this.registry], collect() { this.set(sources.store?.().queued ?? 0); } });
-    new Gauge({ name: 'switchboard_store_dropped_writes', help: 'Call-log writes dropped because the queue was full while the store was down', registers: [this.registry], collect() { this.set(sources.store?.().overflowed ?? 0); } });
+    new Gauge({ name: 'switchboard_store_queued_writes', help: 'Store writes (call log, group history) waiting for the store', registers: [this.registry], collect() { this.set(sources.store?.().queued ?? 0); } });
+    new Gauge({ name: 'switchboard_store_dropped_writes', help: 'Store writes (call log, group history) dropped because the queue was full while the store was down', registers: [this.registry], collect() { this.set(sources.store?.().overflowed ?? 0); } });
     new Gauge({ name: 'switchboard_dnd_users', help: 'Users on do-not-disturb', registers: [this.registry], collect() { this.set(sources.dndUsers?.() ?? 0); } });
     new Gauge({
       name: 'switchboard_devices',

@@ -64,19 +64,25 @@ export class Presence {
   private view: GroupHistory | null = null;
   private readonly now: () => number;
   private historyFailing = false;
+  /**
+   * This node's answers and ends not yet in the shared store (queued while PostgreSQL is down, or
+   * in flight): a refresh that reads the store before they are written must not forget them.
+   */
+  private readonly unwritten = new Map<string, { group: string; user: string; answeredAt?: number; endedAt?: number; writes: number }>();
   readonly bridged = { has: (user: string): boolean => (this.bridgedCount.get(user) ?? 0) > 0 || (this.deps.shared?.bus?.has(user) ?? false) };
 
   /** Endpoints this node's PBX reports in use, published to the other nodes. */
   private readonly inUse = new Set<string>();
+  /** Endpoints this node's PBX reports registered (any state but unavailable and unknown), published too. */
+  private readonly registered = new Set<string>();
 
   constructor(private readonly deps: PresenceDeps) {
     this.now = deps.now ?? Date.now;
     if (deps.shared?.bus) {
       deps.devices.onChange((endpoint, state) => {
-        const had = this.inUse.has(endpoint);
-        if (state === 'in-use') this.inUse.add(endpoint);
-        else this.inUse.delete(endpoint);
-        if (had !== this.inUse.has(endpoint)) this.publish();
+        const inUse = toggle(this.inUse, endpoint, state === 'in-use');
+        const registered = toggle(this.registered, endpoint, state !== 'unavailable' && state !== 'unknown');
+        if (inUse || registered) this.publish();
       });
     }
   }
@@ -102,6 +108,7 @@ export class Presence {
     try {
       const rows = await Promise.race([load, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${budget} ms`)), budget)))]);
       for (const g of groups) this.rows.set(g, rows.get(g) ?? new Map());
+      this.overlayUnwritten(new Set(groups));
       this.view = null;
       this.historyFailing = false;
     } catch (err) {
@@ -113,7 +120,7 @@ export class Presence {
   }
 
   private publish(): void {
-    this.deps.shared?.bus?.publish({ users: this.bridgedCount.keys(), inUse: this.inUse });
+    this.deps.shared?.bus?.publish({ users: this.bridgedCount.keys(), inUse: this.inUse, registered: this.registered });
   }
 
   /** The snapshot the planner and each step of a call take. */
@@ -121,8 +128,7 @@ export class Presence {
     this.view ??= historyView(this.rows);
     const devices = this.deps.devices;
     const bus = this.deps.shared?.bus;
-    // Section 10: a phone in use on any node counts as in use here.
-    const device = bus ? (ep: string) => (devices.get(ep) !== 'in-use' && bus.deviceInUse(ep) ? 'in-use' : devices.get(ep)) : (ep: string) => devices.get(ep);
+    const device = bus ? (ep: string) => sharedDeviceState(devices.get(ep), ep, bus) : (ep: string) => devices.get(ep);
     return { dnd: this.deps.dnd(), device, bridged: this.bridged, history: this.view, now: this.now() };
   }
 
@@ -138,7 +144,7 @@ export class Presence {
     h.open.add(callId);
     h.answered.push(at);
     this.view = null;
-    this.deps.answers.answered(callId, group, user, at).catch((err) => this.deps.log.error({ err: (err as Error).message, callId }, 'group history write failed'));
+    this.track(callId, group, user, { answeredAt: at }, this.deps.answers.answered(callId, group, user, at));
   }
 
   /** The bridged call `callId` ended (or the call ended without one: then nothing happens). */
@@ -159,7 +165,43 @@ export class Presence {
     const cutoff = at - 24 * 60 * 60 * 1000;
     while (h.answered.length > 0 && h.answered[0]! <= cutoff) h.answered.shift();
     this.view = null;
-    this.deps.answers.ended(callId, at).catch((err) => this.deps.log.error({ err: (err as Error).message, callId }, 'group history write failed'));
+    this.track(callId, c.group, c.user, { endedAt: at }, this.deps.answers.ended(callId, at));
+  }
+
+  /** Remember a history write until the store has it (shared stores only: refreshes read the store). */
+  private track(callId: string, group: string, user: string, what: { answeredAt?: number; endedAt?: number }, write: Promise<void>): void {
+    const shared = this.deps.shared !== undefined;
+    if (shared) {
+      const u = this.unwritten.get(callId) ?? { group, user, writes: 0 };
+      Object.assign(u, what);
+      u.writes++;
+      this.unwritten.set(callId, u);
+    }
+    const done = () => {
+      const u = this.unwritten.get(callId);
+      if (u && --u.writes === 0) this.unwritten.delete(callId);
+    };
+    write.then(done, (err: unknown) => {
+      done();
+      this.deps.log.error({ err: (err as Error).message, callId }, 'group history write failed');
+    });
+  }
+
+  /** Put this node's unwritten answers and ends back over history just read from the store. */
+  private overlayUnwritten(groups: ReadonlySet<string>): void {
+    for (const [callId, u] of this.unwritten) {
+      if (!groups.has(u.group)) continue;
+      const h = this.entry(u.group, u.user);
+      if (u.answeredAt !== undefined && !h.answered.includes(u.answeredAt)) {
+        h.answered.push(u.answeredAt);
+        h.answered.sort((x, y) => x - y);
+      }
+      if (u.endedAt === undefined) h.open.add(callId);
+      else {
+        h.open.delete(callId);
+        h.lastEnded = Math.max(h.lastEnded ?? u.endedAt, u.endedAt);
+      }
+    }
   }
 
   private entry(group: string, user: string): MemberHistoryRow {
@@ -169,4 +211,24 @@ export class Presence {
     if (!h) byUser.set(user, (h = { open: new Set(), answered: [] }));
     return h;
   }
+}
+
+/**
+ * Section 10: a phone in use on any live node counts as in use here, and a phone is `unavailable`
+ * only when every live node says so (a phone registers on one PBX): one this PBX does not have
+ * registered but another live node's does is rung like an idle one.
+ */
+function sharedDeviceState(mine: DeviceState, endpoint: string, bus: SharedPresencePort): DeviceState {
+  if (mine === 'in-use') return mine;
+  if (bus.deviceInUse(endpoint)) return 'in-use';
+  if (mine === 'unavailable' && bus.deviceRegistered(endpoint)) return 'idle';
+  return mine;
+}
+
+/** Put `key` in or out of `set`; true when that changed it. */
+function toggle(set: Set<string>, key: string, on: boolean): boolean {
+  if (set.has(key) === on) return false;
+  if (on) set.add(key);
+  else set.delete(key);
+  return true;
 }

@@ -125,20 +125,22 @@ export interface StoreHealth {
   up: boolean;
   /** Why it is down, when it is. */
   reason?: string;
-  /** Call-log writes waiting for the store. */
+  /** Writes behind the call (call log, call state, group history) waiting for the store. */
   queued: number;
-  /** Call-log writes dropped because the queue was full. */
+  /** Such writes dropped because the queue was full. */
   overflowed: number;
 }
 
-/** Who is on a call on the other nodes sharing the store (section 10: LISTEN/NOTIFY on PostgreSQL). */
+/** Who is on a call, and which phones are up, on the other nodes sharing the store (section 10: LISTEN/NOTIFY on PostgreSQL). */
 export interface SharedPresencePort {
   /** Is `user` bridged on a call of another live node? */
   has(user: string): boolean;
   /** Does another live node's PBX report this endpoint in use? */
   deviceInUse(endpoint: string): boolean;
-  /** This node's bridged users and in-use endpoints now (the whole sets). */
-  publish(state: { users: Iterable<string>; inUse: Iterable<string> }): void;
+  /** Does another live node's PBX report this endpoint registered (any state but unavailable and unknown)? */
+  deviceRegistered(endpoint: string): boolean;
+  /** This node's bridged users, in-use and registered endpoints now (the whole sets). */
+  publish(state: { users: Iterable<string>; inUse: Iterable<string>; registered?: Iterable<string> }): void;
 }
 
 export interface SwitchboardStore {

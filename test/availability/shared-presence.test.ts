@@ -4,6 +4,7 @@
  * group's order on one node follows the answers made on the other (one statement before planning).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { checkUser } from '../../src/routing/availability.js';
 import { historyOrder } from '../../src/routing/history-order.js';
 import { DeviceStates, Presence } from '../../src/runtime/presence.js';
 import { PostgresStore } from '../../src/store/postgres/index.js';
@@ -17,6 +18,7 @@ describePostgres('presence and group history shared between two nodes', () => {
   let server: RunningPostgres;
   let a: PostgresStore;
   let b: PostgresStore;
+  const config = makeConfig();
   const presence = (s: PostgresStore, devices = new DeviceStates()) => new Presence({ answers: s.groupAnswers, dnd: () => new Set(), devices, log: quiet, shared: { bus: s.presenceBus } });
   beforeAll(async () => {
     server = await startPostgres();
@@ -56,6 +58,48 @@ describePostgres('presence and group history shared between two nodes', () => {
     expect(historyOrder(group, pb.availability()).order).toEqual(['alice', 'bob']); // not read yet
     await pb.refreshHistory(['lr']);
     expect(historyOrder(group, pb.availability()).order).toEqual(['bob', 'alice']);
+  });
+
+  it('given PostgreSQL stopped and restarted between two answers on ast1, then ast2 orders the group by both once it is back', async () => {
+    const group = makeConfig({ ringGroups: [{ id: 'lr2', strategy: 'least-recent', members: ['alice', 'bob', 'carol'] }] }).ringGroups[0]!;
+    const pa = presence(a);
+    const pb = presence(b);
+    await pa.start();
+    await pb.start();
+    pa.answered('r-1', 'alice', 'lr2');
+    pa.ended('r-1');
+    await waitFor(() => a.health().queued === 0, 5000, 'the first answer written');
+    await server.halt();
+    try {
+      pa.answered('r-2', 'bob', 'lr2');
+      pa.ended('r-2');
+      await waitFor(() => !a.health().up, 5000, 'ast1 to see the store down');
+      expect(a.health().queued).toBeGreaterThan(0);
+      expect(historyOrder(group, pa.availability()).order).toEqual(['carol', 'alice', 'bob']); // memory has both
+    } finally {
+      await server.restart();
+    }
+    await waitFor(() => a.health().up && a.health().queued === 0, 15_000, 'the queued answers written');
+    await pb.refreshHistory(['lr2']);
+    expect(historyOrder(group, pb.availability()).order).toEqual(['carol', 'alice', 'bob']);
+    // The node connections come back on their own back-off: the next tests need them listening.
+    await waitFor(() => a.presenceBus?.isConnected() && b.presenceBus?.isConnected(), 15_000, 'both nodes listening again');
+  });
+
+  it("given a phone registered on ast1's PBX and not on ast2's, then ast2 rings it (unavailable only when every live node says so), and passes it over once ast1 loses it too", async () => {
+    const devicesA = new DeviceStates();
+    const devicesB = new DeviceStates();
+    const pa = presence(a, devicesA);
+    const pb = presence(b, devicesB);
+    await pa.start();
+    await pb.start();
+    devicesB.set('1002', 'unavailable');
+    devicesA.set('1002', 'idle');
+    await waitFor(() => pb.availability().device?.('1002') === 'idle', 2000, '1002 registered on ast1, seen on ast2');
+    expect(checkUser(config, 'bob', pb.availability(), { skipBusy: false }).ok).toBe(true);
+    devicesA.set('1002', 'unavailable');
+    await waitFor(() => pb.availability().device?.('1002') === 'unavailable', 2000, '1002 unregistered everywhere');
+    expect(checkUser(config, 'bob', pb.availability(), { skipBusy: false })).toMatchObject({ ok: false, reason: 'not registered' });
   });
 
   it("given a phone in use on ast1's PBX, then ast2 counts it in use too (in-use on any node counts), and idle again once it is", async () => {

@@ -3,6 +3,8 @@
  * simulator and a private PostgreSQL: a second live controller with the same node name stops with
  * a clear error; PostgreSQL stopped during calls leaves calls routing, /healthz saying the store
  * is down, /metrics counting the queue; restarted, every call's row is there, naming its node.
+ * A controller started while PostgreSQL is down waits for it (like for a PBX that is down) and
+ * can be stopped meanwhile.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -109,5 +111,56 @@ describePostgres('switchboard run on PostgreSQL (a real process)', () => {
     } finally {
       await reader.close();
     }
+  });
+  const count = (text: string, needle: string) => text.split(needle).length - 1;
+  const metricsPort = async (c: Child) => Number(await waitFor(() => /"port":(\d+),"msg":"serving \/metrics/.exec(c.output())?.[1], 10_000, `metrics port; output:\n${c.output()}`));
+
+  it('given PostgreSQL is down when run starts, then it waits and retries with /healthz red saying why, and starts once PostgreSQL is back', async () => {
+    await db.halt();
+    let c: Child;
+    try {
+      c = startCli(['run', '--config', configFile], { DATABASE_URL: url });
+      children.push(c);
+      await waitFor(() => count(c.output(), 'PostgreSQL not reachable; retrying') >= 2 || c.proc.exitCode !== null, 20_000, 'two retries');
+      expect(c.proc.exitCode, c.output()).toBeNull();
+      const port = await metricsPort(c);
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { status: string; reason: string; store: { up: boolean } };
+      expect(body).toMatchObject({ status: 'starting', reason: expect.stringMatching(/^waiting for PostgreSQL: PostgreSQL unreachable: /), store: { kind: 'postgres', up: false } });
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('switchboard_store_up 0');
+    } finally {
+      await db.restart();
+    }
+    await waitFor(() => c.output().includes('controller started'), 30_000, `controller started; output:\n${c.output()}`);
+    const port = await metricsPort(c);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, 10_000, '/healthz green');
+    sim.setDevice('PJSIP/1001', { kind: 'answer', afterMs: 10 });
+    await oneCall('+12025550904');
+  });
+
+  it('given run waiting for PostgreSQL, when SIGTERM arrives, then it stops at once with status 0', async () => {
+    await db.halt();
+    try {
+      const c = startCli(['run', '--config', configFile], { DATABASE_URL: url });
+      children.push(c);
+      await waitFor(() => c.output().includes('PostgreSQL not reachable; retrying') || c.proc.exitCode !== null, 20_000, 'a retry');
+      c.proc.kill('SIGTERM');
+      const code = await Promise.race([c.exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+      expect(code, c.output()).toBe(0);
+      expect(c.output()).toContain('stopping before the controller started');
+      expect(c.output()).not.toContain('"msg":"controller started"');
+    } finally {
+      await db.restart();
+    }
+  });
+
+  it('given a database URL that is wrong rather than unreachable (no such database), then run stops at once with one clear line', async () => {
+    const c = startCli(['run', '--config', configFile], { DATABASE_URL: url.replace('/run_test?', '/no_such_db?') });
+    children.push(c);
+    const code = await Promise.race([c.exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+    expect(code, c.output()).toBe(1);
+    expect(c.output()).toMatch(/switchboard run: .*"no_such_db" does not exist/);
+    expect(c.output()).not.toContain('retrying');
   });
 });

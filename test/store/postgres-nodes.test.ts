@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/index.js';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { PresenceBus } from '../../src/store/postgres/presence.js';
+import { PRESENCE_CHANNEL, PresenceBus } from '../../src/store/postgres/presence.js';
 import { nodeTaken } from '../../src/store/postgres/index.js';
 import { describePostgres, startPostgres, type RunningPostgres } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
@@ -77,6 +77,62 @@ describePostgres('PostgreSQL shared by several controllers', () => {
     }
   });
 
+  it("given a phone registered on node a's PBX only, then node b counts it registered until a has been quiet for the expiry", async () => {
+    const url = await fresh();
+    await (await PostgresStore.open(url, { node: 'x', log: quiet })).close(); // migrated
+    let clock = Date.now();
+    const a = await PresenceBus.start(url, 'a', quiet, () => nodeTaken('a'), { heartbeatMs: 60_000 });
+    const b = await PresenceBus.start(url, 'b', quiet, () => nodeTaken('b'), { heartbeatMs: 60_000, expireMs: 15_000, now: () => clock });
+    try {
+      a.publish({ users: [], inUse: ['1002'], registered: ['1001', '1002'] });
+      await waitFor(() => b.deviceRegistered('1001'), 2000, '1001 registered on node a');
+      expect(b.deviceRegistered('1002')).toBe(true); // in use implies registered
+      expect(b.deviceRegistered('1003')).toBe(false);
+      a.publish({ users: [], inUse: [], registered: ['1002'] });
+      await waitFor(() => !b.deviceRegistered('1001'), 2000, '1001 unregistered on node a');
+      clock += 15_001; // node a not heard from for 15 s: its view no longer counts
+      expect(b.deviceRegistered('1002')).toBe(false);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('given a presence state far over the 8000-byte NOTIFY limit, then it reaches the other node whole, in several notifications', async () => {
+    const url = await fresh();
+    await (await PostgresStore.open(url, { node: 'x', log: quiet })).close(); // migrated
+    const a = await PresenceBus.start(url, 'a', quiet, () => nodeTaken('a'), { heartbeatMs: 60_000 });
+    const b = await PresenceBus.start(url, 'b', quiet, () => nodeTaken('b'), { heartbeatMs: 60_000 });
+    const heard: string[] = [];
+    const spy = new pg.Client({ connectionString: url });
+    await spy.connect();
+    spy.on('notification', (m) => heard.push(m.payload ?? ''));
+    await spy.query(`LISTEN ${PRESENCE_CHANNEL}`);
+    try {
+      const users = Array.from({ length: 1500 }, (_, i) => `user-${i}`);
+      const desks = Array.from({ length: 2500 }, (_, i) => `desk-${i}`);
+      const inUse = desks.slice(0, 400);
+      expect(Buffer.byteLength(JSON.stringify({ node: 'a', users, inUse, registered: desks }))).toBeGreaterThan(8000 * 5);
+      a.publish({ users, inUse, registered: desks });
+      await waitFor(() => b.has('user-1499') && b.deviceRegistered('desk-2499'), 5000, 'the whole state on node b');
+      expect(users.every((u) => b.has(u))).toBe(true);
+      expect(inUse.every((e) => b.deviceInUse(e))).toBe(true);
+      expect(desks.every((e) => b.deviceRegistered(e))).toBe(true);
+      expect(b.deviceInUse('desk-400')).toBe(false);
+      await waitFor(() => heard.length > 1, 2000, 'the notifications');
+      expect(heard.every((p) => Buffer.byteLength(p) < 8000)).toBe(true);
+      // The next, small state replaces the big one whole.
+      a.publish({ users: ['alice'], inUse: [], registered: [] });
+      await waitFor(() => !b.has('user-0'), 2000, 'the big state replaced');
+      expect(b.has('alice')).toBe(true);
+      expect(b.deviceRegistered('desk-0')).toBe(false);
+    } finally {
+      await spy.end();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
   it('given PostgreSQL stops during calls, then writes queue, the store says it is down, and every row is written once it is back', async () => {
     const url = await fresh();
     const store = await PostgresStore.open(url, { node: 'ast1', log: quiet, lockNode: true });
@@ -113,6 +169,48 @@ describePostgres('PostgreSQL shared by several controllers', () => {
       await server.restart();
       await waitFor(() => store.health().queued === 0, 15_000, 'the queue to be written');
       expect((await store.calls.list()).map((r) => r.id).sort()).toEqual(['c3', 'c4', 'c5', 'c6', 'c7']);
+    } finally {
+      await server.restart();
+      await store.close();
+    }
+  });
+  it('given PostgreSQL stops between group answers, then the answer history queues with the call log and is written once it is back', async () => {
+    const url = await fresh();
+    const store = await PostgresStore.open(url, { node: 'ast1', log: quiet, lockNode: true });
+    const t = Date.now();
+    try {
+      await store.groupAnswers.answered('g-1', 'lr', 'alice', t - 60_000);
+      await store.groupAnswers.ended('g-1', t - 50_000);
+      await server.halt();
+      // The writes wait in the queue (none of them waits for the database before the call goes on).
+      const written = Promise.all([store.groupAnswers.answered('g-2', 'lr', 'bob', t - 40_000), store.groupAnswers.ended('g-2', t - 30_000)]);
+      await store.calls.upsert(call('g-2', '2026-01-01T10:00:00.000Z'));
+      await waitFor(() => !store.health().up, 5000, 'the store to say it is down');
+      expect(store.health()).toMatchObject({ up: false, queued: 3, overflowed: 0 });
+      await server.restart();
+      await written;
+      await waitFor(() => store.health().up && store.health().queued === 0, 15_000, 'the queue to be written');
+      const h = (await store.groupAnswers.load(t, ['lr'])).get('lr')!;
+      expect(h.get('alice')).toEqual({ lastEnded: t - 50_000, open: new Set(), answered: [t - 60_000] });
+      expect(h.get('bob')).toEqual({ lastEnded: t - 30_000, open: new Set(), answered: [t - 40_000] });
+    } finally {
+      await server.restart();
+      await store.close();
+    }
+  });
+
+  it('given the queue is full of group answers while PostgreSQL is down, then the oldest are dropped, counted, and their writers told', async () => {
+    const url = await fresh();
+    const store = await PostgresStore.open(url, { node: 'ast1', log: quiet, maxQueued: 2 });
+    const t = Date.now();
+    try {
+      await server.halt();
+      const writes = ['a', 'b', 'c'].map((u, i) => store.groupAnswers.answered(`q-${i}`, 'lr', u, t - 1000 + i));
+      const results = Promise.allSettled(writes);
+      expect(store.health()).toMatchObject({ queued: 2, overflowed: 1 });
+      await server.restart();
+      expect((await results).map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+      expect([...(await store.groupAnswers.load(t, ['lr'])).get('lr')!.keys()].sort()).toEqual(['b', 'c']);
     } finally {
       await server.restart();
       await store.close();

@@ -2,27 +2,37 @@
  * The ring groups' answer history in PostgreSQL, shared by every node: least-recent and
  * fewest-calls take their order from every node's answers, read in one statement (`load` with the
  * groups a call's route uses). Each node closes only its own lost rows.
+ *
+ * `answered` and `ended` go through the store's write queue like the call log: while PostgreSQL is
+ * down they wait there (bounded, an overflow logged and counted in /metrics) and are written when
+ * it is back. Each resolves once its row is written, and rejects if the write is dropped.
  */
 import type { GroupAnswerPort, MemberHistoryRow } from '../../runtime/store.js';
 import { DAY_MS } from '../../routing/history-order.js';
 import type { PgDb } from './db.js';
+import type { WriteQueue } from './write-queue.js';
 
 export class PgGroupAnswerStore implements GroupAnswerPort {
   constructor(
     private readonly db: PgDb,
     private readonly node: string,
+    private readonly writes: WriteQueue,
   ) {}
 
-  async answered(callId: string, groupId: string, userId: string, at: number): Promise<void> {
-    await this.db.query(
-      `INSERT INTO group_answers (node, call_id, group_id, user_id, answered_at, ended_at) VALUES ($1, $2, $3, $4, $5, NULL)
+  answered(callId: string, groupId: string, userId: string, at: number): Promise<void> {
+    return this.writes.queueAndWait(`answer:${callId}:${groupId}`, {
+      sql: `INSERT INTO group_answers (node, call_id, group_id, user_id, answered_at, ended_at) VALUES ($1, $2, $3, $4, $5, NULL)
        ON CONFLICT (node, call_id, group_id) DO UPDATE SET user_id = EXCLUDED.user_id, answered_at = EXCLUDED.answered_at, ended_at = NULL`,
-      [this.node, callId, groupId, userId, Math.trunc(at)],
-    );
+      params: [this.node, callId, groupId, userId, Math.trunc(at)],
+    });
   }
 
-  async ended(callId: string, at: number): Promise<void> {
-    await this.db.query('UPDATE group_answers SET ended_at = $1 WHERE node = $2 AND call_id = $3 AND ended_at IS NULL', [Math.trunc(at), this.node, callId]);
+  ended(callId: string, at: number): Promise<void> {
+    // After the call's `answered` in the queue (a later key), so the row it updates is there first.
+    return this.writes.queueAndWait(`ended:${callId}`, {
+      sql: 'UPDATE group_answers SET ended_at = $1 WHERE node = $2 AND call_id = $3 AND ended_at IS NULL',
+      params: [Math.trunc(at), this.node, callId],
+    });
   }
 
   async tidy(active: ReadonlySet<string>, at: number): Promise<void> {

@@ -15,18 +15,19 @@ import { storeError } from '../db.js';
 import { PgCallStore } from './calls.js';
 import { PgContactStore } from './contacts.js';
 import { PgCursorStore } from './cursors.js';
-import { PgDb } from './db.js';
+import { isConnectionError, PgDb } from './db.js';
 import { PgGroupAnswerStore } from './history.js';
 import { migratePg } from './migrations.js';
 import { PresenceBus } from './presence.js';
 import { PgBlockStore, PgDndStore, PgOverrideStore } from './runtime.js';
+import { WriteQueue } from './write-queue.js';
 
 export interface PgOpenOptions {
   node: string;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** A controller holds its node name for its lifetime; a CLI does not. */
   lockNode?: boolean;
-  /** Call-log writes kept while PostgreSQL is down. */
+  /** Writes (call log, call state, group history) kept while PostgreSQL is down. */
   maxQueued?: number;
 }
 
@@ -43,6 +44,8 @@ export class PostgresStore implements SwitchboardStore {
   readonly groupAnswers: PgGroupAnswerStore;
   /** Who is on a call on the other nodes (controllers only). */
   readonly presenceBus: PresenceBus | null;
+  /** The writes behind the call (call log, call state, group history), queued while PostgreSQL is down. */
+  private readonly writes: WriteQueue;
 
   private constructor(
     private readonly db: PgDb,
@@ -50,13 +53,14 @@ export class PostgresStore implements SwitchboardStore {
     opts: PgOpenOptions,
     bus: PresenceBus | null,
   ) {
+    this.writes = new WriteQueue(db, opts.log, opts.maxQueued);
     this.contacts = new PgContactStore(db);
     this.cursors = new PgCursorStore(db, opts.log);
-    this.calls = new PgCallStore(db, node, opts.log, opts.maxQueued);
+    this.calls = new PgCallStore(db, node, this.writes);
     this.overrides = new PgOverrideStore(db);
     this.blocked = new PgBlockStore(db);
     this.dnd = new PgDndStore(db);
-    this.groupAnswers = new PgGroupAnswerStore(db, node);
+    this.groupAnswers = new PgGroupAnswerStore(db, node, this.writes);
     this.presenceBus = bus;
   }
 
@@ -76,7 +80,7 @@ export class PostgresStore implements SwitchboardStore {
       if (opts.lockNode) bus = await PresenceBus.start(url, opts.node, log, () => nodeTaken(opts.node));
     } catch (err) {
       await db.close().catch(() => undefined);
-      throw err;
+      throw unreachable(err) ?? err;
     }
     return new PostgresStore(db, opts.node, opts, bus);
   }
@@ -84,14 +88,32 @@ export class PostgresStore implements SwitchboardStore {
   health(): StoreHealth {
     const lost = this.presenceBus?.lostReason() ?? null;
     const reason = this.db.reason ?? lost;
-    return { up: reason === null, ...(reason !== null ? { reason } : {}), queued: this.calls.queued, overflowed: this.calls.overflowed };
+    return { up: reason === null, ...(reason !== null ? { reason } : {}), queued: this.writes.queued, overflowed: this.writes.overflowed };
   }
 
   async close(): Promise<void> {
-    await this.calls.close();
+    await this.writes.close();
     await this.presenceBus?.stop();
     await this.db.close();
   }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * STORE_UNREACHABLE when `err` says PostgreSQL is not there (no socket, refused, a restart in
+ * progress, a timeout) rather than that it refused us (a password, a missing database, SQL).
+ */
+export function unreachable(err: unknown): SwitchboardError | null {
+  if (err instanceof SwitchboardError && err.code !== 'STORE_FAILED') return null;
+  const cause = err instanceof SwitchboardError ? err.cause : err;
+  const code = (cause as { code?: unknown })?.code;
+  const message = (cause as Error)?.message ?? String(cause);
+  // Only what says "not there (yet)": anything else (a bad URL, a bug) must not be waited on forever.
+  const network = typeof code === 'string' && NETWORK_CODES.has(code);
+  const server = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && isConnectionError(cause);
+  if (!network && !server && !/^Connection terminated|timeout expired/.test(message)) return null;
+  return new SwitchboardError('STORE_UNREACHABLE', `PostgreSQL unreachable: ${message}`, { pg: message }, { cause });
 }
 
 export function nodeTaken(node: string): SwitchboardError {

@@ -1,8 +1,10 @@
 /**
- * Between nodes, who is on a call (section 10): each controller publishes the users bridged on its
- * calls with PostgreSQL NOTIFY on every change and every `heartbeatMs`; the others LISTEN. A
- * message carries the node's whole set, so a lost one is repaired by the next. A node not heard
- * from for `expireMs` (15 s) counts as holding nobody.
+ * Between nodes, who is on a call and which phones are up (section 10): each controller publishes
+ * the users bridged on its calls, its PBX's in-use endpoints and its PBX's registered endpoints
+ * with PostgreSQL NOTIFY on every change and every `heartbeatMs`; the others LISTEN. A state is the
+ * node's whole set, so a lost one is repaired by the next; one too big for a NOTIFY payload goes
+ * in several parts, applied together (presence-wire.ts). A node not heard from for `expireMs`
+ * (15 s) counts as holding nobody and as saying nothing about any phone.
  *
  * The connection is the controller's own (not the pool's): it also holds the session advisory
  * lock on the node name, so "this node is live" and "this node's presence is heard" end together.
@@ -12,20 +14,30 @@ import pg from 'pg';
 import type { Logger } from '../../log.js';
 import type { SwitchboardError } from '../../errors.js';
 import { storeError } from '../db.js';
+import { encodePresence, PresenceAssembler, type PresenceState } from './presence-wire.js';
 
 export const PRESENCE_CHANNEL = 'switchboard_presence';
 
-interface Heard {
-  users: ReadonlySet<string>;
-  inUse: ReadonlySet<string>;
+interface Heard extends PresenceState {
   seen: number;
+}
+
+/** What a node publishes: its bridged users, its PBX's in-use and registered endpoints. */
+export interface PublishedState {
+  users: Iterable<string>;
+  inUse: Iterable<string>;
+  registered?: Iterable<string>;
 }
 
 export class PresenceBus {
   private client: pg.Client | null = null;
   private readonly remote = new Map<string, Heard>();
-  private mine: { users: string[]; inUse: string[] } = { users: [], inUse: [] };
+  private mine: { users: string[]; inUse: string[]; registered: string[] } = { users: [], inUse: [], registered: [] };
   private sendFailing = false;
+  private leftOut = false;
+  private seq = Date.now();
+  private sendQueued = false;
+  private readonly assembler: PresenceAssembler;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private lost: string | null = null;
@@ -40,7 +52,9 @@ export class PresenceBus {
     private readonly heartbeatMs: number,
     private readonly expireMs: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.assembler = new PresenceAssembler(node);
+  }
 
   static async start(url: string, node: string, log: Pick<Logger, 'info' | 'warn' | 'error'>, taken: () => SwitchboardError, opts: { heartbeatMs?: number; expireMs?: number; now?: () => number } = {}): Promise<PresenceBus> {
     const bus = new PresenceBus(url, node, log, taken, opts.heartbeatMs ?? 5000, opts.expireMs ?? 15_000, opts.now ?? Date.now);
@@ -48,6 +62,11 @@ export class PresenceBus {
     bus.timer = setInterval(() => void bus.send(), bus.heartbeatMs);
     bus.timer.unref();
     return bus;
+  }
+
+  /** Is the node connection up (lock held, listening)? False while it reconnects. */
+  isConnected(): boolean {
+    return this.client !== null;
   }
 
   /** Why the node connection is lost (the lock could not be taken back), or null. */
@@ -69,15 +88,33 @@ export class PresenceBus {
     return false;
   }
 
+  /**
+   * Does another live node's PBX report `endpoint` registered (any state but unavailable and
+   * unknown)? Section 10: a device is `unavailable` only when every live node says so.
+   */
+  deviceRegistered(endpoint: string): boolean {
+    const cutoff = this.now() - this.expireMs;
+    for (const h of this.remote.values()) if (h.seen >= cutoff && h.registered.has(endpoint)) return true;
+    return false;
+  }
+
   /** Tell `listener` when another node's set changes (the planner's snapshot is rebuilt). */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
   }
 
-  /** This node's bridged users and in-use endpoints now; published at once. */
-  publish(state: { users: Iterable<string>; inUse: Iterable<string> }): void {
-    this.mine = { users: [...new Set(state.users)].sort(), inUse: [...new Set(state.inUse)].sort() };
-    void this.send();
+  /**
+   * This node's state now; published at once. Changes made in one turn (a PBX reconnect seeds
+   * every endpoint) go out as one state.
+   */
+  publish(state: PublishedState): void {
+    this.mine = { users: [...state.users], inUse: [...state.inUse], registered: [...(state.registered ?? [])] };
+    if (this.sendQueued) return;
+    this.sendQueued = true;
+    setImmediate(() => {
+      this.sendQueued = false;
+      void this.send();
+    });
   }
 
   async stop(): Promise<void> {
@@ -136,31 +173,26 @@ export class PresenceBus {
   private async send(): Promise<void> {
     const c = this.client;
     if (!c) return;
-    const payload = JSON.stringify({ node: this.node, ...this.mine });
+    const { payloads, left } = encodePresence(this.node, ++this.seq, this.mine);
+    if (left.length > 0 && !this.leftOut) this.log.warn({ left: left.length, example: left[0]!.slice(0, 80) }, 'presence: names too long (or too many) for NOTIFY left out');
+    this.leftOut = left.length > 0;
     try {
-      await c.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, payload]);
+      // Every part in one statement: one transaction, so the listeners get them together.
+      await c.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [PRESENCE_CHANNEL, payloads]);
       this.sendFailing = false;
     } catch (err) {
-      // A NOTIFY payload is limited to 8000 bytes: past that the others stop hearing this node
-      // and, 15 s later, count nobody here as on a call. Say so once.
-      if (!this.sendFailing) this.log.warn({ err: (err as Error).message, bytes: payload.length }, 'presence not published to the other nodes');
+      // The others stop hearing this node and, 15 s later, count nobody here as on a call. Say so once.
+      if (!this.sendFailing) this.log.warn({ err: (err as Error).message, parts: payloads.length }, 'presence not published to the other nodes');
       this.sendFailing = true;
     }
   }
 
   private heard(payload: string): void {
-    let msg: { node?: unknown; users?: unknown; inUse?: unknown };
-    try {
-      msg = JSON.parse(payload) as typeof msg;
-    } catch {
-      return;
-    }
-    if (typeof msg.node !== 'string' || msg.node === this.node || !Array.isArray(msg.users)) return;
-    const users = new Set(msg.users.filter((u): u is string => typeof u === 'string'));
-    const inUse = new Set(Array.isArray(msg.inUse) ? msg.inUse.filter((u): u is string => typeof u === 'string') : []);
-    const before = this.remote.get(msg.node);
-    this.remote.set(msg.node, { users, inUse, seen: this.now() });
-    if (!before || !sameSet(before.users, users)) for (const l of this.listeners) l();
+    const got = this.assembler.feed(payload);
+    if (!got) return;
+    const before = this.remote.get(got.node);
+    this.remote.set(got.node, { ...got.state, seen: this.now() });
+    if (!before || !sameSet(before.users, got.state.users)) for (const l of this.listeners) l();
   }
 }
 
