@@ -9,7 +9,7 @@ import { planRoute } from '../routing/route.js';
 import { historyGroupsFor } from '../routing/history-order.js';
 import { blockedPlan, callerOf, lookUpCaller } from './screen.js';
 import type { PassedOver } from '../routing/availability.js';
-import { HeldPasses, sequentialAttempts, turnNow } from './turn.js';
+import { HeldPasses, stepAttempts, turnNow } from './turn.js';
 import type { Member, RingStep, RoutePlan } from '../routing/plan.js';
 import type { SessionDeps } from './session-deps.js';
 import type { AttemptOutcome, CallControl, LegOutcome, LegSpec, StoredCall } from './contract.js';
@@ -163,7 +163,7 @@ class CallSession {
     if (this.call.callerGone) return this.go({ type: 'caller-gone' });
 
     for (const [stepIndex, step] of plan.steps.entries()) {
-      const attempts = step.strategy === 'simultaneous' ? [step.members] : sequentialAttempts(step);
+      const attempts = stepAttempts(step);
       this.record.rules.push(step.rule);
       for (const [attemptIndex, members] of attempts.entries()) {
         if (this.drain.handedOff) return this.go({ type: 'caller-gone' });

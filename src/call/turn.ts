@@ -34,12 +34,13 @@ export function turnNow(config: Config, step: RingStep, members: readonly Member
 }
 
 /**
- * The attempts of a sequential step, one member each, in ring order. A user the planner passed
- * over for her state is in her place with no targets yet: turnNow asks again and fills them in.
+ * The attempts of a step: all its members at once (simultaneous), or one member each in ring
+ * order (sequential). A user the planner passed over for her state is in her place with no
+ * targets yet: turnNow asks again and fills them in.
  */
-export function sequentialAttempts(step: RingStep): Member[][] {
-  if (!step.turns) return step.members.map((m) => [m]);
-  return step.turns.map((user) => [step.members.find((m) => m.user === user) ?? { user, targets: [] }]);
+export function stepAttempts(step: RingStep): Member[][] {
+  const members = step.turns ? step.turns.map((user) => step.members.find((m) => m.user === user) ?? { user, targets: [] }) : step.members;
+  return step.strategy === 'simultaneous' ? [members] : members.map((m) => [m]);
 }
 
 /**

@@ -64,11 +64,17 @@ function check(config: Config, group: RingGroup, id: string, env: GroupEnv, trac
   return null;
 }
 
-/** A sequential step, with `turns` only when someone passed over now is asked again at her turn. */
-function sequentialStep(base: RingStep, turns: string[], trace: string[]): RingStep {
+/**
+ * The step, with `turns` only when someone passed over now is asked again: at her turn in a
+ * sequential step, when the step starts in a simultaneous one (a later step of a distribution
+ * may start a whole ring time from now).
+ */
+function withTurns(base: RingStep, turns: string[], trace: string[]): RingStep {
   if (turns.length === base.members.length) return base;
   const later = turns.filter((id) => !base.members.some((m) => m.user === id));
-  trace.push(`group ${base.group}: ${later.join(', ')} ${later.length === 1 ? 'is' : 'are'} asked again when ${later.length === 1 ? 'her' : 'their'} turn comes`);
+  const one = later.length === 1;
+  const when = base.strategy === 'sequential' ? `when ${one ? 'her' : 'their'} turn comes` : 'when the step starts';
+  trace.push(`group ${base.group}: ${later.join(', ')} ${one ? 'is' : 'are'} asked again ${when}`);
   return { ...base, turns };
 }
 
@@ -104,13 +110,14 @@ export function groupStep(config: Config, group: RingGroup, ringSeconds: number,
   const start = cursorIndex(raw, n);
 
   if (group.strategy === 'simultaneous') {
-    const members = ringableFrom(config, group, group.members, env, trace);
+    const turns: string[] = [];
+    const members = ringableFrom(config, group, group.members, env, trace, turns);
     if (members.length === 0) {
       trace.push(`simultaneous group ${group.id}: nobody can be rung: step left out`);
       return { step: null, move: null, trace };
     }
     trace.push(`simultaneous group ${group.id}: ${members.map((m) => m.user).join(', ')} ring at once`);
-    return { step: step('simultaneous', members), move: null, trace };
+    return { step: withTurns(step('simultaneous', members), turns, trace), move: null, trace };
   }
 
   if (group.strategy === 'round-robin') {
@@ -140,7 +147,7 @@ export function groupStep(config: Config, group: RingGroup, ringSeconds: number,
       return { step: null, move: null, trace };
     }
     trace.push(`${group.strategy} group ${group.id}: ${members.map((m) => m.user).join(', ')} one at a time (${why})`);
-    return { step: sequentialStep(step('sequential', members), turns, trace), move: null, trace };
+    return { step: withTurns(step('sequential', members), turns, trace), move: null, trace };
   }
 
   // linear: one member at a time from the cursor on; the cursor moves on by one per call.
@@ -153,5 +160,5 @@ export function groupStep(config: Config, group: RingGroup, ringSeconds: number,
   const to = (start + 1) % n;
   cursors.set(group.id, to);
   trace.push(`linear group ${group.id}: cursor ${start} -> ${members.map((m) => m.user).join(', ')} one at a time; cursor moves to ${to}`);
-  return { step: sequentialStep(step('sequential', members), turns, trace), move: { group: group.id, from: raw, to, strategy: 'linear', members: n }, trace };
+  return { step: withTurns(step('sequential', members), turns, trace), move: { group: group.id, from: raw, to, strategy: 'linear', members: n }, trace };
 }

@@ -40,10 +40,10 @@ export interface RingStep {
   skipBusy?: boolean;
   members: Member[];
   /**
-   * A sequential step's users in ring order, with those passed over now for their state (DND, on a
-   * call, not registered, wrap-up) in their place: each is asked again when her turn comes, so one
-   * busy at plan time who is free by then rings (section 6). Absent: `members` is the order. Not
-   * part of the JSON.
+   * A group step's users in ring order, with those passed over now for their state (DND, on a
+   * call, not registered, wrap-up) in their place: each is asked again when her turn comes (or, in
+   * a simultaneous step, when the step starts), so one busy at plan time who is free by then rings
+   * (section 6). Absent: `members` is the order. Not part of the JSON.
    */
   turns?: string[];
 }

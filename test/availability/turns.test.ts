@@ -128,3 +128,44 @@ describe('the plan of a sequential step', () => {
     expect(planRoute({ from: null, to: '+12025550200' }, cfg, { contact: null, cursors: new Map() }).plan.steps[0]!.turns).toBeUndefined();
   });
 });
+
+describe('a later simultaneous step reads availability when it starts', () => {
+  // Step 1 rings alice for her ring time; step 2 rings bob and carol together, a ring time later.
+  const twoSteps = configSchema.parse({
+    company: { name: 'Acme', voicemail: '9000' },
+    users: [
+      { id: 'alice', name: 'Alice', extension: '1001' },
+      { id: 'bob', name: 'Bob', extension: '1002' },
+      { id: 'carol', name: 'Carol', extension: '1003' },
+    ],
+    numbers: [{ number: '+12025550200', distribution: 'two' }],
+    ringGroups: [
+      { id: 'first', strategy: 'simultaneous', members: ['alice'], ringSeconds: 5 },
+      { id: 'second', strategy: 'simultaneous', members: ['bob', 'carol'], ringSeconds: 5 },
+    ],
+    distributions: [{ id: 'two', steps: ['first', 'second'], unanswered: 'hangup' }],
+  });
+  const depsFor = (memory: Memory): SessionDeps => ({ ...deps(memory), config: twoSteps });
+
+  it('given bob on do-not-disturb when the call arrives and off again while alice rings, then he rings with carol in step 2', async () => {
+    const memory = new Memory();
+    memory.devices.set('1003', 'idle');
+    memory.dnd.add('bob');
+    const call = new FakeCall();
+    call.script.push(whileAliceRings(() => memory.dnd.delete('bob')), answerFirst);
+    const r = await runCall(call, depsFor(memory));
+    expect(call.asked.filter((a) => a.startsWith('attempt'))).toEqual(['attempt 1001', 'attempt 1002,1003']);
+    expect(r.passedOver).toEqual([]);
+    expect(r.trace).toEqual(expect.arrayContaining(['group second: bob is asked again when the step starts', 'bob can be rung now (when her turn came)']));
+  });
+
+  it('given bob goes on do-not-disturb while alice rings, then step 2 rings carol alone', async () => {
+    const memory = new Memory();
+    memory.devices.set('1003', 'idle');
+    const call = new FakeCall();
+    call.script.push(whileAliceRings(() => memory.dnd.add('bob')));
+    const r = await runCall(call, depsFor(memory));
+    expect(call.asked.filter((a) => a.startsWith('attempt'))).toEqual(['attempt 1001', 'attempt 1003']);
+    expect(r.passedOver).toEqual([{ user: 'bob', step: 'second', reason: 'do-not-disturb' }]);
+  });
+});
