@@ -26,7 +26,8 @@ const REGS = JSON.stringify({
   rows: [{ reg_user: '1001', realm: '127.0.0.1', token: 't', url: 'sofia/internal/sip:1001@127.0.0.1:44081', expires: '1', network_ip: '127.0.0.1', network_port: '44081', network_proto: 'udp', hostname: 'vm', metadata: '' }],
 });
 const ev = (name: string, headers: Record<string, string>): EslEvent => ({ name, headers: { 'Event-Name': name, ...headers }, body: '' });
-const reg = (sub: string, user: string) => ev('CUSTOM', { 'Event-Subclass': sub, 'profile-name': 'internal', 'from-user': user, username: user });
+// One phone per user: its Call-ID is the `token` of its `show registrations` row.
+const reg = (sub: string, user: string) => ev('CUSTOM', { 'Event-Subclass': sub, 'profile-name': 'internal', 'from-user': user, username: user, 'call-id': 't' });
 const leg = (name: string, uuid: string, extra: Record<string, string> = {}) =>
   ev(name, { 'Unique-ID': uuid, 'Channel-Name': 'sofia/internal/1001@127.0.0.1:44081', 'Call-Direction': 'outbound', 'Channel-Presence-ID': '1001@127.0.0.1', ...extra });
 
@@ -56,7 +57,7 @@ describe('device state from FreeSWITCH', () => {
     w.onEvent(reg('sofia::unregister', '1002'));
     expect(states.get('1002')).toBe('unavailable');
     w.onEvent(reg('sofia::register', '1002'));
-    w.onEvent(ev('CUSTOM', { 'Event-Subclass': 'sofia::expire', user: '1002', username: '1002', 'profile-name': 'internal' }));
+    w.onEvent(ev('CUSTOM', { 'Event-Subclass': 'sofia::expire', user: '1002', username: '1002', 'profile-name': 'internal', 'call-id': 't' }));
     expect(states.get('1002')).toBe('unavailable');
     // Other CUSTOM events and users not in the config change nothing.
     expect(w.onEvent(ev('CUSTOM', { 'Event-Subclass': 'conference::maintenance' }))).toBe(false);

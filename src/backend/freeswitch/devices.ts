@@ -42,7 +42,13 @@ export class FsDeviceWatcher {
   private sink: DeviceSink | null = null;
   private enabled: boolean;
   private endpoints: Set<string>;
-  private readonly registered = new Set<string>();
+  /**
+   * user -> her registrations (their Call-IDs). A phone keeps its Call-ID across REGISTERs, so two
+   * Call-IDs are two registrations: a desk phone registered twice, or one user on two contacts.
+   */
+  private readonly registered = new Map<string, Set<string>>();
+  /** Bumped per user on every registration event: a verify answered after a newer event is stale. */
+  private readonly regEpoch = new Map<string, number>();
   /** Sofia profiles phones registered on: a channel there with a presence ID is that phone's. */
   private readonly profiles = new Set<string>();
   private readonly chans = new Map<string, Chan>();
@@ -86,7 +92,7 @@ export class FsDeviceWatcher {
       const chans = rowsOf(await this.inbound.api('show channels as json'));
       this.registered.clear();
       for (const r of regs) {
-        if (typeof r.reg_user === 'string') this.registered.add(r.reg_user);
+        if (typeof r.reg_user === 'string') this.addRegistration(r.reg_user, String(r.token ?? ''));
         const profile = /^sofia\/([^/]+)\//.exec(String(r.url ?? ''))?.[1];
         if (profile) this.profiles.add(profile);
       }
@@ -99,6 +105,8 @@ export class FsDeviceWatcher {
       }
       for (const ev of this.pending) this.apply(ev, false);
       this.sink.seed([...this.endpoints].map((ep) => [ep, this.state(ep)] as const));
+      this.pending = null;
+      this.askUnsure();
       this.log.info({ registered: this.registered.size, endpoints: this.endpoints.size }, 'device states seeded from the PBX');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'device state seed failed: states stay as they were until the next event or reconnect');
@@ -110,7 +118,9 @@ export class FsDeviceWatcher {
   /** Every event of the inbound connection passes here; true when it was a registration event. */
   onEvent(ev: EslEvent): boolean {
     this.pending?.push(ev);
-    return this.apply(ev, true);
+    const was = this.apply(ev, true);
+    if (!this.pending) this.askUnsure();
+    return was;
   }
 
   private apply(ev: EslEvent, publish: boolean): boolean {
@@ -120,10 +130,21 @@ export class FsDeviceWatcher {
       if (sub !== 'sofia::register' && sub !== 'sofia::unregister' && sub !== 'sofia::expire') return false;
       const user = h['from-user'] ?? h.user ?? h.username;
       if (!user) return true;
+      const key = h['call-id'] ?? '';
+      this.regEpoch.set(user, (this.regEpoch.get(user) ?? 0) + 1);
       if (sub === 'sofia::register') {
-        this.registered.add(user);
+        this.addRegistration(user, key);
         if (h['profile-name']) this.profiles.add(h['profile-name']);
-      } else this.registered.delete(user);
+      } else {
+        const regs = this.registered.get(user);
+        regs?.delete(key);
+        if (!regs || regs.size === 0) this.registered.delete(user);
+        // Others are left: whether FreeSWITCH still has one depends on its profile. Without
+        // `multiple-registrations` an un-REGISTER deletes every row of the user, and a REGISTER
+        // from a second Call-ID had replaced the first (sofia_reg.c, sofia_reg_handle_register_token);
+        // with it, only the matching row goes. Ask (off the call path) instead of guessing.
+        else this.unsure.set(user, h['from-host'] ?? h.host ?? h.realm ?? '');
+      }
       if (publish) this.publish(user);
       return true;
     }
@@ -142,6 +163,38 @@ export class FsDeviceWatcher {
       if (publish) this.publish(c.user);
     }
     return false;
+  }
+
+  /** Users an un-REGISTER left with other registrations we know of (user -> domain): to be asked about. */
+  private readonly unsure = new Map<string, string>();
+
+  private askUnsure(): void {
+    for (const [user, domain] of this.unsure) void this.verify(user, domain);
+    this.unsure.clear();
+  }
+
+  private addRegistration(user: string, key: string): void {
+    let regs = this.registered.get(user);
+    if (!regs) this.registered.set(user, (regs = new Set()));
+    regs.add(key);
+  }
+
+  /**
+   * `sofia_contact user@domain`: the contacts FreeSWITCH would dial for `user/X` (the vanilla
+   * directory's dial-string), or `error/user_not_registered`. Applied unless a newer registration
+   * event for the user came in meanwhile.
+   */
+  private async verify(user: string, domain: string): Promise<void> {
+    if (!/^[A-Za-z0-9._+-]{1,64}$/.test(user) || !/^[A-Za-z0-9.:[\]-]{1,255}$/.test(domain)) return;
+    const epoch = this.regEpoch.get(user);
+    try {
+      const reply = (await this.inbound.api(`sofia_contact ${user}@${domain}`)).trim();
+      if (this.regEpoch.get(user) !== epoch || !reply.startsWith('error/user_not_registered')) return;
+      this.registered.delete(user);
+      this.publish(user);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, user }, 'registration check failed: the device stays registered until the next event or reconnect');
+    }
   }
 
   /** The phone a channel belongs to, if it is one of ours to watch. */

@@ -64,6 +64,11 @@ export async function runApi(sim: SimHost, line: string): Promise<string> {
     case 'show':
       if (args[0] === 'registrations') return sim.registrations.show(args.join(' ').endsWith('as json'));
       return showChannels(sim, args.join(' '));
+    case 'sofia_contact': {
+      // [profile/]user@domain, as the vanilla directory's dial-string asks for it.
+      const user = /^(?:[^/]+\/)?([^@/]+)@.+$/.exec(args[0] ?? '')?.[1];
+      return user ? sim.registrations.contact(user) : '-ERR Usage: [profile/]<user>@<domain>\n';
+    }
     case 'originate':
       return originate(sim, args);
     case 'status':

@@ -31,6 +31,8 @@ export interface EslSimulatorOptions {
    * (switch_channel.c, switch_channel_perform_hangup) and the bridge can return in between.
    */
   lateCallerHangup?: boolean;
+  /** The sofia profile's `multiple-registrations` (default off, as vanilla): see registrations.ts. */
+  multipleRegistrations?: boolean;
   /** Directory users, each registered until it unregisters (default vanilla's 1000-1019; registrations.ts). */
   directory?: readonly string[];
 }
@@ -69,7 +71,7 @@ export interface SimHost {
   readonly isStopped: boolean;
   deviceFor(target: string): DeviceBehaviour | null;
   /** Registered phones (`show registrations`). */
-  readonly registrations: { show(json: boolean): string };
+  readonly registrations: { show(json: boolean): string; contact(user: string): string };
   /** Follow a socket so `stop()` closes it. */
   track(socket: net.Socket): void;
   /** setTimeout that `stop()` clears. */

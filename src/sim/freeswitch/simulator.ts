@@ -82,9 +82,12 @@ export class EslSimulator implements SimHost {
     return this.devices.get(target) ?? this.defaultDevice;
   }
 
-  /** A phone registers (true) or unregisters (false): CUSTOM sofia::register / sofia::unregister. */
-  setRegistered(user: string, on: boolean): void {
-    this.registrations.set(user, on);
+  /**
+   * A phone registers (true) or unregisters (false): CUSTOM sofia::register / sofia::unregister.
+   * `contact` 1, 2, ...: another registration of the same user (a second phone or Contact).
+   */
+  setRegistered(user: string, on: boolean, contact = 0): void {
+    this.registrations.set(user, on, contact);
   }
 
   /** The phone `user` is on a call the controller never placed (on), or that call ends (off). */

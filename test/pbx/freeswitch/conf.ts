@@ -24,6 +24,11 @@ export interface ConfOptions {
   userPassword: string;
   /** voicemail max-record-len in seconds: a message ends by itself after that long. */
   maxRecordSeconds: number;
+  /**
+   * Several registrations per user (sofia internal profile and core `multiple-registrations`, as
+   * an admin with two phones per user sets them); default: vanilla, one registration per user.
+   */
+  multipleRegistrations?: boolean;
   /** Extra files to write under the config folder (relative path -> content). */
   extraFiles?: Record<string, string>;
 }
@@ -87,7 +92,17 @@ export function writeConf(o: ConfOptions): void {
   for (const p of ['external.xml', 'external-ipv6.xml', 'internal-ipv6.xml']) fs.rmSync(c(`sip_profiles/${p}`), { force: true });
   fs.rmSync(c('sip_profiles/external'), { recursive: true, force: true });
   fs.rmSync(c('sip_profiles/external-ipv6'), { recursive: true, force: true });
-  edit(c('sip_profiles/internal.xml'), (s) => s.replace(/\s*<param name="wss?-binding"[^>]*\/>/g, ''));
+  edit(c('sip_profiles/internal.xml'), (s) => {
+    s = s.replace(/\s*<param name="wss?-binding"[^>]*\/>/g, '');
+    if (!o.multipleRegistrations) return s;
+    return mustReplace(s, /<!--<param name="multiple-registrations" value="contact"\/>-->/, '<param name="multiple-registrations" value="true"/>', 'multiple-registrations (internal profile)');
+  });
+  // The core table `show registrations` reads keeps one row per user unless told otherwise too.
+  if (o.multipleRegistrations) {
+    edit(c('autoload_configs/switch.conf.xml'), (s) =>
+      mustReplace(s, /<!-- <param name="multiple-registrations" value="true"\/> -->/, '<param name="multiple-registrations" value="true"/>', 'multiple-registrations (switch.conf)'),
+    );
+  }
 
   // The shipped dialplan, in the context the trunk delivers to, the socket pointed at the controller.
   const sb = fs.readFileSync(path.join(o.repo, 'dialplan/freeswitch/switchboard.xml'), 'utf8');

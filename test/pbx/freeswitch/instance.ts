@@ -45,6 +45,7 @@ export interface InstanceOptions {
   extraUsers?: string[];
   maxRecordSeconds?: number;
   extraFiles?: ConfOptions['extraFiles'];
+  multipleRegistrations?: boolean;
   /** Start deadline (FreeSWITCH loads its modules in a few seconds). */
   startMs?: number;
 }
@@ -80,6 +81,7 @@ export class FreeswitchInstance {
         userPassword: inst.userPassword,
         maxRecordSeconds: o.maxRecordSeconds ?? 4,
         extraFiles: o.extraFiles,
+        multipleRegistrations: o.multipleRegistrations,
       });
       writePrompts(path.join(dir, 'sounds/en/us/callie'));
       // A fresh certs folder makes FreeSWITCH generate its DTLS/WSS keys at start-up: about 15 s on

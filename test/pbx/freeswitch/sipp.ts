@@ -70,6 +70,13 @@ ${req(2, true)}
 `;
 }
 
+/**
+ * `callId`: the phone's own Call-ID, the same in every REGISTER it sends (as a real phone keeps
+ * it); SIPp matches replies by Call-ID, so it is set with -cid_str, not in the scenario.
+ * Default: a fresh one per run.
+ */
+const cid = (callId: string | undefined): string[] => (callId ? ['-cid_str', callId] : []);
+
 /** The phone's side of one incoming call (a UAS scenario), looping for every call. */
 function uas(mode: PhoneMode): string {
   const invite = '  <recv request="INVITE"/>';
@@ -182,22 +189,22 @@ export class Sipp {
   }
 
   /** REGISTER `user` from 127.0.0.1:`port` with digest auth, then answer calls there as `mode`. */
-  async phone(user: string, password: string, port: number, fsSipPort: number, mode: PhoneMode): Promise<void> {
-    const reg = this.write(`register-${user}.xml`, register(user));
-    const code = await this.run(['-sf', reg, '-m', '1', '-p', String(port), '-au', user, '-ap', password, '-timeout', '10s', `127.0.0.1:${fsSipPort}`], 15_000);
+  async phone(user: string, password: string, port: number, fsSipPort: number, mode: PhoneMode, callId?: string): Promise<void> {
+    const reg = this.write(`register-${user}-${port}.xml`, register(user));
+    const code = await this.run(['-sf', reg, '-m', '1', '-p', String(port), '-au', user, '-ap', password, ...cid(callId), '-timeout', '10s', `127.0.0.1:${fsSipPort}`], 15_000);
     if (code !== 0) throw new Error(`phone ${user}: REGISTER with digest auth failed (sipp exit ${code}; see ${this.dir})`);
-    this.start(['-sf', this.write(`phone-${user}.xml`, uas(mode)), '-p', String(port)]);
+    this.start(['-sf', this.write(`phone-${user}-${port}.xml`, uas(mode)), '-p', String(port)]);
   }
 
   /**
    * REGISTER `user` again from the port its phone listens on: `expires` 0 ends the registration
    * (the phone "unplugged"), anything else registers it again. The UAS keeps running.
    */
-  async reRegister(user: string, password: string, port: number, fsSipPort: number, expires: number): Promise<void> {
-    const reg = this.write(`register-${user}-${expires}.xml`, register(user, expires, String(port)));
+  async reRegister(user: string, password: string, port: number, fsSipPort: number, expires: number, callId?: string): Promise<void> {
+    const reg = this.write(`register-${user}-${port}-${expires}.xml`, register(user, expires, String(port)));
     // The UAS owns `port`; a second sipp there cannot bind, so REGISTER from a fresh port with the
     // same Contact as the phone's (the Contact, not the source port, is what FreeSWITCH dials).
-    const code = await this.run(['-sf', reg, '-m', '1', '-p', String(await freeUdpPort()), '-au', user, '-ap', password, '-timeout', '10s', `127.0.0.1:${fsSipPort}`], 15_000);
+    const code = await this.run(['-sf', reg, '-m', '1', '-p', String(await freeUdpPort()), '-au', user, '-ap', password, ...cid(callId), '-timeout', '10s', `127.0.0.1:${fsSipPort}`], 15_000);
     if (code !== 0) throw new Error(`phone ${user}: REGISTER (expires ${expires}) failed (sipp exit ${code}; see ${this.dir})`);
   }
 
