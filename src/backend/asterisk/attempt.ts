@@ -108,9 +108,13 @@ export class AttemptLegs {
   }
 
   async hangup(leg: AriLeg, why: LegHangup): Promise<void> {
-    if (leg.ended) return;
     leg.ours ??= why;
     if (!leg.wasOriginated) return; // the originate response will see `ours` and hang up then
+    // Not `leg.ended`: a leg given up as "end not reported" (the grace below) may still exist and
+    // answer later; only a leg Asterisk said is gone, or one we already hung up, is left alone.
+    // (The soak found such a leg left up in Stasis, answered, after its call had ended.)
+    if (leg.gone || leg.hangupSent) return;
+    leg.hangupSent = true;
     const reason = why === 'answered-elsewhere' ? 'answered_elsewhere' : 'normal';
     await this.rest.hangup(leg.channelId, { reason }).catch((err) => this.log().warn({ err: (err as Error).message, leg: leg.spec.key }, 'leg hangup failed'));
   }

@@ -19,6 +19,10 @@ export class AriLeg {
   /** performance.now() when the originate succeeded: a PBX snapshot taken before it cannot know the leg. */
   originatedAt = Infinity;
   ended = false;
+  /** ChannelDestroyed seen: the channel no longer exists. */
+  gone = false;
+  /** We asked Asterisk to hang it up (once is enough). */
+  hangupSent = false;
   /** Section 8: the leg answered and waits for its key (null: not confirming, or not yet answered). */
   confirmation: KeyWait | null = null;
   /** The confirming leg pressed its key: it may be bridged now. */
@@ -60,6 +64,7 @@ export class AriLeg {
   destroyed(cause: number | null): void {
     if (cause !== null && cause > 0) this.cause = cause;
     this.ended = true;
+    this.gone = true;
     this.endedAt = new Date().toISOString();
     // A confirming leg that hung up by itself did not confirm (section 8).
     const unconfirmed = this.confirmation !== null && !this.confirmed && this.ours === null;
