@@ -27,6 +27,15 @@ describePostgres('PostgreSQL shared by several controllers', () => {
     await server?.stop();
   });
 
+  /** A migrated database with the presence of nodes a and b on it; b reads `now` for its 15 s expiry. */
+  async function twoNodes(now: () => number): Promise<{ a: PresenceBus; b: PresenceBus }> {
+    const url = await fresh();
+    await (await PostgresStore.open(url, { node: 'x', log: quiet })).close(); // migrated
+    const a = await PresenceBus.start(url, 'a', quiet, () => nodeTaken('a'), { heartbeatMs: 60_000 });
+    const b = await PresenceBus.start(url, 'b', quiet, () => nodeTaken('b'), { heartbeatMs: 60_000, expireMs: 15_000, now });
+    return { a, b };
+  }
+
   it('given six controllers opening one new database at once, then each migration is applied exactly once', async () => {
     const url = await fresh();
     const stores = await Promise.all(Array.from({ length: 6 }, (_, i) => PostgresStore.open(url, { node: `n${i}`, log: quiet, lockNode: true })));
@@ -53,11 +62,8 @@ describePostgres('PostgreSQL shared by several controllers', () => {
   });
 
   it('given a user bridged on one node, then the other sees her on a call within half a second, and not once that node is quiet for the expiry', async () => {
-    const url = await fresh();
-    await (await PostgresStore.open(url, { node: 'x', log: quiet })).close(); // migrated
     let clock = Date.now();
-    const a = await PresenceBus.start(url, 'a', quiet, () => nodeTaken('a'), { heartbeatMs: 60_000 });
-    const b = await PresenceBus.start(url, 'b', quiet, () => nodeTaken('b'), { heartbeatMs: 60_000, expireMs: 15_000, now: () => clock });
+    const { a, b } = await twoNodes(() => clock);
     try {
       const t0 = Date.now();
       a.publish({ users: ['alice'], inUse: [] });
@@ -78,11 +84,8 @@ describePostgres('PostgreSQL shared by several controllers', () => {
   });
 
   it("given a phone registered on node a's PBX only, then node b counts it registered until a has been quiet for the expiry", async () => {
-    const url = await fresh();
-    await (await PostgresStore.open(url, { node: 'x', log: quiet })).close(); // migrated
     let clock = Date.now();
-    const a = await PresenceBus.start(url, 'a', quiet, () => nodeTaken('a'), { heartbeatMs: 60_000 });
-    const b = await PresenceBus.start(url, 'b', quiet, () => nodeTaken('b'), { heartbeatMs: 60_000, expireMs: 15_000, now: () => clock });
+    const { a, b } = await twoNodes(() => clock);
     try {
       a.publish({ users: [], inUse: ['1002'], registered: ['1001', '1002'] });
       await waitFor(() => b.deviceRegistered('1001'), 2000, '1001 registered on node a');
